@@ -25,3 +25,190 @@ STATIC_URL = "/app/static"
 
 # Every geometry that leaves geo/ is in WGS 84 longitude/latitude (RFC 7946).
 CRS = "EPSG:4326"
+
+# Levels of detail of the country outlines: (file stem in BOUNDARIES_DIR, first zoom, last zoom,
+# simplification tolerance in degrees). The browser loads the one that fits its zoom, once.
+BOUNDARY_LODS: tuple[tuple[str, int, int, float], ...] = (
+    # Tolerances stay under a screen pixel at the level's last zoom, even at 70°N (zoom 3: ~0.06°
+    # of longitude per pixel there; zoom 5: ~0.015°; zoom 8: ~0.002°).
+    ("countries_lod0", 0, 3, 0.05),
+    ("countries_lod1", 4, 5, 0.01),
+    ("countries_lod2", 6, 18, 0.002),
+)
+
+# Default view: the High North and the eastern flank, as [[south, west], [north, east]].
+DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, -60.0), (78.0, 35.0))
+# Height of the interactive map in CSS pixels.
+MAP_HEIGHT_PX = 620
+# Zoom limits of the interactive map: beyond 9 the finest outlines show their vertices.
+MIN_ZOOM = 2
+MAX_ZOOM = 10
+
+# Map background where no outline is drawn: the sea. No tile server is needed.
+SEA_COLOR = "#dce8f2"
+# Country outline styles by role (Leaflet path options), read by the map and the static export.
+COUNTRY_STYLES: dict[str, dict[str, object]] = {
+    # Host territories of the deployments briefed: Greenland, Iceland, the Baltic states,
+    # Romania, Poland.
+    "host": {"color": "#27476e", "weight": 1.4, "fillColor": "#f3e9cf", "fillOpacity": 1.0},
+    # Contributing nations with a deployment in the current filter.
+    "contributor": {"color": "#5b6f86", "weight": 1.0, "fillColor": "#cfdcec", "fillOpacity": 1.0},
+    # Everything else: muted context.
+    "context": {"color": "#a3adb8", "weight": 0.6, "fillColor": "#f4f4f1", "fillOpacity": 1.0},
+}
+# Marker styles of the sites by kind (circle markers; radius in pixels).
+SITE_STYLES: dict[str, dict[str, object]] = {
+    "air_base": {"radius": 6, "color": "#1b3a5c", "fillColor": "#ffffff", "weight": 2.5},
+    "base": {"radius": 6, "color": "#2f5d3a", "fillColor": "#ffffff", "weight": 2.5},
+    "city": {"radius": 4, "color": "#333333", "fillColor": "#333333", "weight": 1},
+    "region": {
+        "radius": 5,
+        "color": "#7a5c00",
+        "fillColor": "#ffffff",
+        "weight": 1.5,
+        "dashArray": "2 2",
+    },
+    "sea_area": {
+        "color": "#2b6f9e",
+        "weight": 1.2,
+        "fillColor": "#2b6f9e",
+        "fillOpacity": 0.12,
+        "dashArray": "6 4",
+    },
+}
+# Human names of the site kinds, for legends.
+SITE_KIND_LABELS: dict[str, str] = {
+    "air_base": "Air base",
+    "base": "Base",
+    "city": "City",
+    "region": "Place not stated (country)",
+    "sea_area": "Sea area (indicative)",
+}
+
+# --- Data schema, read by geo/tables.py and geo/filters.py ---------------------------------
+# Encoding of the CSV files: UTF-8, a leading byte-order mark (Excel) is tolerated and dropped.
+CSV_ENCODING = "utf-8-sig"
+# Separator between several ids in one cell (deployments.also_sources).
+LIST_SEPARATOR = ";"
+# Columns of data/deployments.csv, in file order (the loaders return them in this order).
+DEPLOYMENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "nation",
+    "mission",
+    "site",
+    "host",
+    "start",
+    "end",
+    "date_precision",
+    "personnel",
+    "assets",
+    "domain",
+    "command",
+    "status",
+    "source",
+    "also_sources",
+    "reported",
+    "note",
+)
+# Columns of data/sources.csv, in file order.
+SOURCE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "title",
+    "publisher",
+    "date",
+    "date_precision",
+    "date_note",
+    "kind",
+)
+# Columns of data/events.csv, in file order.
+EVENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "date",
+    "date_precision",
+    "title",
+    "place",
+    "site",
+    "source",
+    "note",
+)
+# Properties every feature of data/sites.geojson must have (others are kept as they are).
+SITE_PROPERTIES: tuple[str, ...] = ("id", "name", "kind", "country")
+# Columns the loaders derive: the first and last day a dated row covers, per its date_precision.
+DERIVED_DAY_COLUMNS: tuple[str, ...] = ("start_day", "end_day")
+# How precise a stored date is: month means "that month" (stored as the 1st), year "that year".
+DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
+# Domains of a deployment.
+DOMAINS: tuple[str, ...] = ("land", "air", "sea", "joint")
+# Statuses of a deployment.
+STATUSES: tuple[str, ...] = ("announced", "active", "ended", "declined")
+# Kinds of source document.
+SOURCE_KINDS: tuple[str, ...] = ("news", "ministry_page")
+# Kinds of site, in legend order.
+SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region")
+# Site kinds that may have an empty country: a sea area lies between several.
+SITE_KINDS_WITHOUT_COUNTRY: tuple[str, ...] = ("sea_area",)
+# Dtype of every date column the loaders return (naive, midnight; NaT when empty).
+DATE_DTYPE = "datetime64[ns]"
+
+# --- Geodata build (scripts/build_geodata.py writes BOUNDARIES_DIR and SITES_PATH) ---
+# npm package the country outlines come from: Natural Earth 4.1.0 as TopoJSON (world-atlas, ISC).
+WORLD_ATLAS_PACKAGE = "world-atlas@2.0.2"
+# npm integrity of that package's tarball; the build refuses any other bytes.
+WORLD_ATLAS_INTEGRITY = (
+    "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/"
+    "MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ=="
+)
+# Per BOUNDARY_LODS stem: (world-atlas file, decimals written). world-atlas quantizes 10m to
+# 0.0036 deg of longitude, so more than 4 decimals would only add bytes.
+BOUNDARY_SOURCES: dict[str, tuple[str, int]] = {
+    # 1:50m rather than 1:110m even for the world view: 110m lacks small countries and islands
+    # (Andorra, Faroe Islands, Liechtenstein, Malta, ...) and is visibly crude at zoom 3.
+    "countries_lod0": ("countries-50m.json", 2),
+    "countries_lod1": ("countries-50m.json", 3),
+    "countries_lod2": ("countries-10m.json", 3),
+}
+# Host territories of the deployments briefed: role "host"; every other outline is "context".
+HOST_COUNTRIES: tuple[str, ...] = ("EST", "GRL", "ISL", "LTU", "LVA", "POL", "ROU")
+# Countries every level of detail must contain (the build fails without them).
+REQUIRED_COUNTRIES: tuple[str, ...] = (
+    *HOST_COUNTRIES,
+    "BEL",
+    "BLR",
+    "CAN",
+    "DEU",
+    "DNK",
+    "FIN",
+    "FRA",
+    "GBR",
+    "MDA",
+    "NLD",
+    "NOR",
+    "RUS",
+    "SWE",
+    "UKR",
+    "USA",
+)
+# Area the map shows (west, south, east, north in degrees): every country touching it is kept.
+CONTEXT_BBOX: tuple[float, float, float, float] = (-100.0, 34.0, 60.0, 90.0)
+# Countries kept whatever CONTEXT_BBOX says (the map's far edges, drawn whole).
+ALWAYS_KEPT_COUNTRIES: tuple[str, ...] = ("CAN", "RUS", "USA")
+# English names where pycountry's (common) name is a formal one.
+COUNTRY_NAME_OVERRIDES: dict[str, str] = {"RUS": "Russia", "VAT": "Vatican City"}
+# Natural Earth features without an ISO numeric id: name -> (ISO alpha-3 or None, English name).
+# They are kept when they touch CONTEXT_BBOX or a kept country (no hole in Cyprus or Kazakhstan).
+UNCODED_COUNTRIES: dict[str, tuple[str | None, str]] = {
+    "Kosovo": ("XKX", "Kosovo"),
+    "N. Cyprus": (None, "Northern Cyprus"),
+    "Cyprus U.N. Buffer Zone": (None, "UN buffer zone in Cyprus"),
+    "Akrotiri": (None, "Akrotiri"),
+    "Dhekelia": (None, "Dhekelia"),
+    "Baikonur": (None, "Baikonur"),
+}
+# Decimals of site coordinates (airportsdata gives 4, geonames 5; 1e-5 deg is about a metre).
+SITE_DECIMALS = 5
+# Sea areas: islands (holes) smaller than this (square degrees) are not cut out.
+SEA_AREA_MIN_PART_DEG2 = 0.01
+# Sea areas: simplification tolerance (degrees) after the land is cut out.
+SEA_AREA_TOLERANCE_DEG = 0.02
+# Sea areas: decimals written.
+SEA_AREA_DECIMALS = 3
