@@ -1,0 +1,76 @@
+"""Browser assets served by the app itself: vendored scripts from PyPI packages and boundary files.
+
+Nothing here reaches the internet. Leaflet and jQuery come from the XStatic packages installed by
+``requirements.txt``; they are copied, with the committed boundary GeoJSON, into the folder that
+Streamlit serves at ``/app/static`` (``server.enableStaticServing``).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import importlib
+import shutil
+from pathlib import Path
+
+from geo import settings
+
+# (XStatic module, files or folders inside its BASE_DIR, sub-folder of static/vendor/).
+_VENDOR: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("xstatic.pkg.leaflet", ("leaflet.js", "leaflet.css", "images"), "leaflet"),
+    ("xstatic.pkg.jquery", ("jquery.min.js",), "jquery"),
+)
+
+#: Scripts every map page loads, in order (URLs under the app's static route).
+JS_LINKS: tuple[tuple[str, str], ...] = (
+    ("leaflet", f"{settings.STATIC_URL}/vendor/leaflet/leaflet.js"),
+    ("jquery", f"{settings.STATIC_URL}/vendor/jquery/jquery.min.js"),
+)
+#: Stylesheets every map page loads.
+CSS_LINKS: tuple[tuple[str, str], ...] = (
+    ("leaflet_css", f"{settings.STATIC_URL}/vendor/leaflet/leaflet.css"),
+)
+
+
+def boundary_url(stem: str) -> str:
+    """URL under which the browser fetches one level of detail of the country outlines."""
+    return f"{settings.STATIC_URL}/boundaries/{stem}.geojson"
+
+
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        for child in sorted(src.iterdir()):
+            _copy_if_changed(child, dst / child.name)
+        return
+    if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    # Copy to a temporary name first so a concurrent reader never sees half a file.
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dst)
+
+
+def install_static(static_dir: Path = settings.STATIC_DIR) -> Path:
+    """Fill ``static_dir`` with the vendored scripts and the boundary files.
+
+    Idempotent and cheap when nothing changed; call it once per server process.
+
+    Parameters
+    ----------
+    static_dir : Path
+        The folder Streamlit serves at ``/app/static``.
+
+    Returns
+    -------
+    Path
+        ``static_dir``.
+    """
+    for module_name, names, target in _VENDOR:
+        base = Path(importlib.import_module(module_name).BASE_DIR)
+        for name in names:
+            _copy_if_changed(base / name, static_dir / "vendor" / target / name)
+    for stem, *_ in settings.BOUNDARY_LODS:
+        src = settings.BOUNDARIES_DIR / f"{stem}.geojson"
+        if src.exists():
+            _copy_if_changed(src, static_dir / "boundaries" / src.name)
+    return static_dir
