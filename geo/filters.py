@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geo import settings
+
 DateLike = dt.date | pd.Timestamp
 
 
@@ -24,8 +26,11 @@ class FilterState:
     """What the briefing shows: nations, missions, domains, statuses, a day or a period, a scene.
 
     An empty tuple means "all". ``date`` (one day) and ``date_range`` (inclusive period) are
-    mutually exclusive; both None means "any time". ``scene`` names a preset view and does not
-    filter rows. Build it with :meth:`FilterState.build`, which normalises the values.
+    mutually exclusive; both None means "any time". The rest selects and draws, and does not
+    filter rows: ``scene`` names a preset view, ``site`` is the selected site (its marker
+    highlighted, its rows marked in the table), ``symbols`` is the marker style (one of
+    ``SYMBOL_STYLES``) and ``flows`` draws every contribution line, not only the selected
+    site's. Build it with :meth:`FilterState.build`, which normalises the values.
     """
 
     nations: tuple[str, ...] = ()
@@ -35,6 +40,9 @@ class FilterState:
     date: dt.date | None = None
     date_range: tuple[dt.date, dt.date] | None = None
     scene: str | None = None
+    site: str | None = None
+    symbols: str = "badges"
+    flows: bool = False
 
     @classmethod
     def build(
@@ -47,6 +55,9 @@ class FilterState:
         date: DateLike | None = None,
         date_range: tuple[DateLike, DateLike] | None = None,
         scene: str | None = None,
+        site: str | None = None,
+        symbols: str = "badges",
+        flows: bool = False,
     ) -> FilterState:
         """Build a normalised filter state.
 
@@ -64,6 +75,12 @@ class FilterState:
             Show what is active at any time in this inclusive period.
         scene : str, optional
             Name of a preset view; "" means None.
+        site : str, optional
+            Id of the selected site; "" means None.
+        symbols : str
+            Marker style, one of ``SYMBOL_STYLES``.
+        flows : bool
+            Draw every contribution line.
 
         Returns
         -------
@@ -74,8 +91,12 @@ class FilterState:
         Raises
         ------
         ValueError
-            If both ``date`` and ``date_range`` are given, or the range ends before it starts.
+            If both ``date`` and ``date_range`` are given, the range ends before it starts, or
+            ``symbols`` is not a known style.
         """
+        if symbols not in settings.SYMBOL_STYLES:
+            styles = ", ".join(settings.SYMBOL_STYLES)
+            raise ValueError(f"symbols must be one of {styles}, not {symbols!r}")
         if date is not None and date_range is not None:
             raise ValueError("give a date or a date range, not both")
         period = None
@@ -92,6 +113,9 @@ class FilterState:
             date=None if date is None else _as_date(date),
             date_range=period,
             scene=scene or None,
+            site=site or None,
+            symbols=symbols,
+            flows=bool(flows),
         )
 
 

@@ -144,6 +144,8 @@ STATUSES: tuple[str, ...] = ("announced", "active", "ended", "declined")
 # Kinds of source document.
 SOURCE_KINDS: tuple[str, ...] = ("news", "ministry_page")
 # Kinds of site, in legend order.
+# Marker styles of the deployments layer: nation badges, or NATO APP-6 unit symbols.
+SYMBOL_STYLES: tuple[str, ...] = ("badges", "app6")
 SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region")
 # Site kinds that may have an empty country: a sea area lies between several.
 SITE_KINDS_WITHOUT_COUNTRY: tuple[str, ...] = ("sea_area",)
