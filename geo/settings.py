@@ -68,12 +68,24 @@ SITE_STYLES: dict[str, dict[str, object]] = {
         "weight": 1.5,
         "dashArray": "2 2",
     },
-    "sea_area": {
-        "color": "#2b6f9e",
-        "weight": 1.2,
+}
+# Zoom from which each kind of site shows its name (below it, only the symbol).
+SITE_LABEL_MIN_ZOOM: dict[str, int] = {"air_base": 3, "base": 3, "city": 4, "region": 6}
+# Sea areas (indicative polygons): emphasised when a naval deployment there is in the filter.
+SEA_AREA_STYLES: dict[str, dict[str, object]] = {
+    "active": {
+        "color": "#1f5f8b",
+        "weight": 1.6,
         "fillColor": "#2b6f9e",
-        "fillOpacity": 0.12,
+        "fillOpacity": 0.22,
         "dashArray": "6 4",
+    },
+    "inactive": {
+        "color": "#6f9bbd",
+        "weight": 1.0,
+        "fillColor": "#2b6f9e",
+        "fillOpacity": 0.05,
+        "dashArray": "4 6",
     },
 }
 # Human names of the site kinds, for legends.
@@ -84,6 +96,61 @@ SITE_KIND_LABELS: dict[str, str] = {
     "region": "Place not stated (country)",
     "sea_area": "Sea area (indicative)",
 }
+
+# The core circle of a deployment marker (its size follows known personnel).
+DEPLOYMENT_STYLE: dict[str, object] = {"color": "#13283f", "fillColor": "#f7c948", "weight": 2}
+# Smallest size (px) of an APP-6 symbol, so its frame and icon stay readable.
+APP6_MIN_SIZE_PX = 30
+# Rows listed in one marker's popup; more are counted and left to the table.
+POPUP_MAX_ROWS = 25
+# Contribution lines (nation -> site): nation colour; dashed while only announced.
+CONTRIBUTION_STYLES: dict[str, dict[str, object]] = {
+    "active": {"weight": 2.2, "opacity": 0.85},
+    "announced": {"weight": 2.0, "opacity": 0.8, "dashArray": "6 5"},
+    "ended": {"weight": 1.5, "opacity": 0.5, "dashArray": "2 4"},
+    "declined": {"weight": 1.2, "opacity": 0.45, "dashArray": "1 5"},
+}
+# Events (dated, without deployment): small diamonds beside their site.
+EVENT_STYLE: dict[str, object] = {"color": "#6b2c91", "fillColor": "#e9d8f4", "weight": 1.5}
+# Smallest and largest diameter (px) of a deployment marker; the area follows known personnel.
+MARKER_DIAMETER_PX: tuple[int, int] = (22, 54)
+# Known personnel at or above which a marker has the largest diameter.
+MARKER_FULL_PERSONNEL = 1000
+# Colour of each contributing nation (badges, contribution lines, timeline bars): fixed for
+# the nations of the default data so a nation keeps its colour across views and exports.
+NATION_COLORS: dict[str, str] = {
+    "BEL": "#c8102e",
+    "DEU": "#1f1f1f",
+    "DNK": "#8c1d40",
+    "FRA": "#1d4fa0",
+    "GBR": "#5a2d82",
+    "NLD": "#e06c00",
+    "NOR": "#0f7b6c",
+    "SWE": "#c59a00",
+    "USA": "#3b6e8f",
+    "CAN": "#b5452b",
+    "POL": "#7d3c98",
+}
+# Colours for any other nation, chosen by a stable hash of its code.
+NATION_PALETTE: tuple[str, ...] = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#9c755f",
+    "#76b7b2",
+    "#edc948",
+    "#e15759",
+)
+
+# As of a day, events of this many days before it still show on the map.
+EVENT_RECENT_DAYS = 14
+# Days the date controls reach beyond the latest stated day.
+DATE_MARGIN_DAYS = 60
+# Steps of the date buttons and of play mode: label -> pandas offset.
+DATE_STEPS: dict[str, str] = {"day": "1D", "week": "7D", "month": "MS"}
+# Play speeds: label -> seconds between steps.
+PLAY_SPEEDS: dict[str, float] = {"slow": 1.5, "normal": 0.8, "fast": 0.4}
 
 # --- Data schema, read by geo/tables.py and geo/filters.py ---------------------------------
 # Encoding of the CSV files: UTF-8, a leading byte-order mark (Excel) is tolerated and dropped.

@@ -1,0 +1,334 @@
+"""Summaries of the filtered deployments: per site, counts, periods in words, contribution lines.
+
+Pure functions on the frames of :mod:`geo.tables`; the text they return is plain (the layers
+escape it before it reaches a page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import settings
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a filtered table holds: nations, deployment rows, and personnel where known."""
+
+    nations: int
+    deployments: int
+    personnel: int
+    personnel_rows: int  # rows whose personnel is known (the rest are not counted)
+
+
+def counts(deployments: pd.DataFrame) -> Counts:
+    """Count nations, rows and known personnel of a deployments frame.
+
+    Parameters
+    ----------
+    deployments : DataFrame
+        Rows with ``nation`` and ``personnel`` (nullable integers). Not modified.
+
+    Returns
+    -------
+    Counts
+    """
+    known = deployments["personnel"].dropna()
+    return Counts(
+        nations=int(deployments["nation"].nunique()),
+        deployments=len(deployments),
+        personnel=int(known.sum()) if len(known) else 0,
+        personnel_rows=len(known),
+    )
+
+
+def _day_text(day: pd.Timestamp, precision: str) -> str:
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "month":
+        return day.strftime("%b %Y")
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def period_text(start: Any, end: Any, precision: str) -> str:
+    """A deployment's period in words, at the precision the source gives.
+
+    ``2026-01-15``/``2026-01-17``/day -> "15 Jan 2026 – 17 Jan 2026"; no end -> "since 2004";
+    no start -> "start not stated – ongoing".
+
+    Parameters
+    ----------
+    start, end : Timestamp or NaT
+        The row's ``start`` and ``end`` as given (not expanded).
+    precision : str
+        ``day``, ``month``, ``year`` or "" (no date).
+    """
+    first = None if pd.isna(start) else pd.Timestamp(start)
+    last = None if pd.isna(end) else pd.Timestamp(end)
+    if first is None and last is None:
+        return "start not stated – ongoing"
+    if first is None:
+        assert last is not None
+        return f"start not stated – {_day_text(last, precision)}"
+    if last is None:
+        return f"since {_day_text(first, precision)}"
+    if first == last:
+        return _day_text(first, precision)
+    return f"{_day_text(first, precision)} – {_day_text(last, precision)}"
+
+
+def site_summary(deployments: gpd.GeoDataFrame) -> pd.DataFrame:
+    """One row per site of the (already filtered) deployments joined to their sites.
+
+    Parameters
+    ----------
+    deployments : GeoDataFrame
+        Output of :func:`geo.tables.join_sites`, filtered. Not modified.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by site id, sorted by it: ``site_name``, ``site_kind``, ``lat``, ``lon``,
+        ``nations`` (tuple of codes, sorted), ``rows`` (count), ``personnel`` (sum of known
+        figures, 0 if none), ``personnel_known`` (whether any row gives a figure),
+        ``domains`` and ``statuses`` (tuples, sorted).
+    """
+    columns = [
+        "site_name",
+        "site_kind",
+        "lat",
+        "lon",
+        "nations",
+        "rows",
+        "personnel",
+        "personnel_known",
+        "domains",
+        "statuses",
+    ]
+    if deployments.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="site"))
+    frame = pd.DataFrame(
+        {
+            "site": deployments["site"].to_numpy(),
+            "site_name": deployments["site_name"].to_numpy(),
+            "site_kind": deployments["site_kind"].to_numpy(),
+            "lat": deployments.geometry.y.to_numpy(),
+            "lon": deployments.geometry.x.to_numpy(),
+            "nation": deployments["nation"].to_numpy(),
+            "personnel": deployments["personnel"].to_numpy(),
+            "domain": deployments["domain"].to_numpy(),
+            "status": deployments["status"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("site", sort=True)
+    out = grouped.agg(
+        site_name=("site_name", "first"),
+        site_kind=("site_kind", "first"),
+        lat=("lat", "first"),
+        lon=("lon", "first"),
+        rows=("nation", "size"),
+        personnel=("personnel", lambda s: int(s.dropna().sum())),
+        personnel_known=("personnel", lambda s: bool(s.notna().any())),
+    )
+    for column, name in (("nation", "nations"), ("domain", "domains"), ("status", "statuses")):
+        # Groups come in the sorted order of ``out``'s index.
+        out[name] = [tuple(sorted(set(values))) for _, values in grouped[column]]
+    return out[columns]
+
+
+def marker_diameter(personnel: int, *, known: bool) -> int:
+    """Diameter in pixels of a site's marker: area grows with the known personnel.
+
+    Unknown personnel gets the smallest size, so no number is implied where none is given.
+    """
+    low, high = settings.MARKER_DIAMETER_PX
+    if not known or personnel <= 0:
+        return low
+    # Area proportional to personnel, capped: sqrt scale between the limits.
+    scaled = low + (high - low) * math.sqrt(min(personnel, settings.MARKER_FULL_PERSONNEL)) / (
+        math.sqrt(settings.MARKER_FULL_PERSONNEL)
+    )
+    return round(scaled)
+
+
+def nation_anchors(countries: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Where a contribution line starts for each nation: inside its largest polygon.
+
+    Parameters
+    ----------
+    countries : GeoDataFrame
+        Country outlines with ``iso_a3`` in EPSG:4326. Not modified.
+
+    Returns
+    -------
+    dict
+        alpha-3 code -> (lat, lon). Overseas parts are ignored (France starts in France).
+    """
+    anchors: dict[str, tuple[float, float]] = {}
+    for code, geometry in zip(countries["iso_a3"], countries.geometry, strict=True):
+        if geometry is None or geometry.is_empty or not isinstance(code, str):
+            continue
+        parts = list(getattr(geometry, "geoms", [geometry]))
+        largest = max(parts, key=lambda part: part.area)
+        point = largest.representative_point()
+        anchors[code] = (round(point.y, 4), round(point.x, 4))
+    return anchors
+
+
+def curve(
+    start: tuple[float, float], end: tuple[float, float], *, bend: float = 0.18, points: int = 24
+) -> list[tuple[float, float]]:
+    """A gently curved line from ``start`` to ``end`` (both (lat, lon)), as (lat, lon) points.
+
+    A quadratic Bézier whose control point sits ``bend`` × the length to the left of the
+    straight line, so lines from several nations to one site fan out instead of overlapping.
+    """
+    (lat0, lon0), (lat1, lon1) = start, end
+    mid_lat, mid_lon = (lat0 + lat1) / 2, (lon0 + lon1) / 2
+    d_lat, d_lon = lat1 - lat0, lon1 - lon0
+    ctrl_lat, ctrl_lon = mid_lat + bend * d_lon, mid_lon - bend * d_lat
+    line = []
+    for step in range(points + 1):
+        t = step / points
+        a, b, c = (1 - t) ** 2, 2 * (1 - t) * t, t**2
+        lat = a * lat0 + b * ctrl_lat + c * lat1
+        lon = a * lon0 + b * ctrl_lon + c * lon1
+        line.append((round(lat, 4), round(lon, 4)))
+    return line
+
+
+def source_titles(sources: pd.DataFrame) -> Mapping[str, str]:
+    """Source id -> "title (publisher, date)" for popups and tables."""
+    titles = {}
+    for row in sources.to_dict("records"):
+        parts = [str(row["publisher"])] if row["publisher"] else []
+        if not pd.isna(row["date"]):
+            precision = str(row["date_precision"] or "day")
+            parts.append(_day_text(pd.Timestamp(row["date"]), precision))
+        suffix = f" ({', '.join(parts)})" if parts else ""
+        titles[str(row["id"])] = f"{row['title']}{suffix}"
+    return titles
+
+
+def bounds_of(points: list[tuple[float, float]]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """[[south, west], [north, east]] of (lat, lon) points."""
+    multipoint = shapely.MultiPoint([(lon, lat) for lat, lon in points])
+    west, south, east, north = multipoint.bounds
+    return (south, west), (north, east)
+
+
+def date_bounds(deployments: pd.DataFrame, events: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """First and last day the date controls offer: every stated day, plus a margin after.
+
+    Parameters
+    ----------
+    deployments, events : DataFrame
+        Frames with ``start_day`` / ``end_day``. Not modified.
+
+    Returns
+    -------
+    (date, date)
+        The earliest stated day, and the latest stated day plus ``settings.DATE_MARGIN_DAYS``.
+    """
+    days = pd.concat(
+        [deployments["start_day"], deployments["end_day"], events["start_day"], events["end_day"]]
+    ).dropna()
+    if days.empty:
+        today = dt.date.today()
+        return today, today
+    return days.min().date(), days.max().date() + dt.timedelta(days=settings.DATE_MARGIN_DAYS)
+
+
+def latest_day(deployments: pd.DataFrame, events: pd.DataFrame) -> dt.date:
+    """The latest day a deployment starts or ends or an event happens: the default "as of"."""
+    days = pd.concat([deployments["start"], deployments["end"], events["date"]]).dropna()
+    return days.max().date() if not days.empty else dt.date.today()
+
+
+def step_day(
+    day: dt.date, *, unit: str, direction: int, bounds: tuple[dt.date, dt.date]
+) -> dt.date:
+    """The day one step (``settings.DATE_STEPS[unit]``) before or after ``day``, kept in bounds.
+
+    A month step goes to the first of the next (or previous) month, so stepping through months
+    lands on the days month-precision rows start.
+    """
+    offset = pd.tseries.frequencies.to_offset(settings.DATE_STEPS[unit])
+    at = pd.Timestamp(day)
+    moved = at + offset if direction > 0 else at - offset
+    if unit == "month" and direction < 0 and at.day != 1:
+        moved = at - pd.offsets.MonthBegin(1)
+    first, last = bounds
+    return min(max(moved.date(), first), last)
+
+
+def table_frame(
+    rows: pd.DataFrame, *, source_titles: Mapping[str, str], selected_site: str | None
+) -> pd.DataFrame:
+    """The deployments table as shown below the map: plain text columns, one row per row.
+
+    Rows at ``selected_site`` come first and are marked "●" in the first column. The frame
+    keeps the deployment ``id`` and ``site`` so a selected table row can be traced back.
+    """
+    selected = rows["site"].eq(selected_site) if selected_site else rows["site"].eq("\0")
+    periods = [
+        period_text(start, end, str(precision))
+        for start, end, precision in zip(
+            rows["start"], rows["end"], rows["date_precision"], strict=True
+        )
+    ]
+    out = pd.DataFrame(
+        {
+            "sel": selected.map({True: "●", False: ""}).to_numpy(),
+            "nation": [label_of(code) for code in rows["nation"]],
+            "mission": rows["mission"].to_numpy(),
+            "site_name": rows["site_name"].to_numpy(),
+            "period": periods,
+            "start": rows["start"].to_numpy(),
+            "personnel": rows["personnel"].array,
+            "assets": rows["assets"].to_numpy(),
+            "domain": rows["domain"].to_numpy(),
+            "command": [label_of(code) if code else "" for code in rows["command"]],
+            "status": rows["status"].to_numpy(),
+            "source": [source_titles.get(str(s), str(s)) for s in rows["source"]],
+            "id": rows["id"].to_numpy(),
+            "site": rows["site"].to_numpy(),
+        }
+    )
+    order = out.assign(_first=~selected.to_numpy()).sort_values(
+        ["_first", "nation", "start"], na_position="first", kind="stable"
+    )
+    return order.drop(columns="_first").reset_index(drop=True)
+
+
+def label_of(code: str) -> str:
+    """Flag and name of a nation (see :func:`geo.nations.label`)."""
+    from geo import nations
+
+    return nations.label(code)
+
+
+def site_at(sites: gpd.GeoDataFrame, clicked: object, *, tolerance: float = 1e-3) -> str | None:
+    """The site whose marker was clicked, from streamlit-folium's ``{"lat": .., "lng": ..}``.
+
+    Markers sit on the site's point, or on ``representative_point()`` of an area. Anything that
+    is not a click on a marker (a country, the sea, a malformed value) gives None.
+    """
+    if not isinstance(clicked, Mapping):
+        return None
+    try:
+        lat, lon = float(clicked["lat"]), float(clicked["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    points = sites.geometry.where(sites.geometry.geom_type == "Point", sites.representative_point())
+    near = (points.y - lat).abs().lt(tolerance) & (points.x - lon).abs().lt(tolerance)
+    matches = sites.loc[near, "id"]
+    return str(matches.iloc[0]) if len(matches) else None
