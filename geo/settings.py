@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 # Repository root: every default path below is relative to it.
 ROOT_DIR = Path(__file__).resolve().parent.parent
 # Folder of the bundled default data (never overwritten by the app).
-DATA_DIR = ROOT_DIR / "data"
+BUNDLED_DATA_DIR = ROOT_DIR / "data"
+# Folder of the briefing's tables and sites: the bundled data unless BRIEFING_DATA_DIR names
+# another folder with the same four files (sites.geojson, sources.csv, deployments.csv,
+# events.csv), e.g. for a test or another briefing.
+DATA_DIR = Path(os.environ.get("BRIEFING_DATA_DIR") or BUNDLED_DATA_DIR)
 # Country outlines, one GeoJSON per level of detail (written by scripts/build_geodata.py).
-BOUNDARIES_DIR = DATA_DIR / "boundaries"
+BOUNDARIES_DIR = BUNDLED_DATA_DIR / "boundaries"
 # Named places: air bases, bases, cities, sea areas.
 SITES_PATH = DATA_DIR / "sites.geojson"
 # One row per source document.

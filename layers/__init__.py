@@ -1,8 +1,9 @@
 """Map layers: one module each, in drawing order. Each exposes NAME, TITLE, build() and legend()."""
 
-from layers import countries, sites
+from layers import contributions, countries, deployments, events, sea_areas, sites
 
-#: The layers in the order they are drawn (bottom first).
-REGISTRY = (countries, sites)
+#: The layers in the order they are drawn (bottom first). The first three are static (drawn
+#: once with the base map); the rest follow the filters (pushed into the mounted map).
+REGISTRY = (countries, sea_areas, sites, contributions, deployments, events)
 
-__all__ = ["REGISTRY", "countries", "sites"]
+__all__ = ["REGISTRY", "contributions", "countries", "deployments", "events", "sea_areas", "sites"]

@@ -8,6 +8,7 @@ Streamlit serves at ``/app/static`` (``server.enableStaticServing``).
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import importlib
 import shutil
 from pathlib import Path
@@ -34,6 +35,18 @@ CSS_LINKS: tuple[tuple[str, str], ...] = (
 def boundary_url(stem: str) -> str:
     """URL under which the browser fetches one level of detail of the country outlines."""
     return f"{settings.STATIC_URL}/boundaries/{stem}.geojson"
+
+
+def _sites_copy_name(path: Path) -> str:
+    # Named by content: two apps (or two data folders) never serve each other's copy, and a
+    # browser never keeps a stale one.
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"{path.stem}-{digest}{path.suffix}"
+
+
+def sites_url(path: Path = settings.SITES_PATH) -> str:
+    """URL of the static copy of the sites file (the sea-area polygons are fetched from it)."""
+    return f"{settings.STATIC_URL}/data/{_sites_copy_name(path)}"
 
 
 def _copy_if_changed(src: Path, dst: Path) -> None:
@@ -73,4 +86,7 @@ def install_static(static_dir: Path = settings.STATIC_DIR) -> Path:
         src = settings.BOUNDARIES_DIR / f"{stem}.geojson"
         if src.exists():
             _copy_if_changed(src, static_dir / "boundaries" / src.name)
+    if settings.SITES_PATH.exists():
+        target = static_dir / "data" / _sites_copy_name(settings.SITES_PATH)
+        _copy_if_changed(settings.SITES_PATH, target)
     return static_dir

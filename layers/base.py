@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
 import folium
-from branca.element import Figure
+from branca.element import Figure, MacroElement
+from jinja2 import Template
 
 from geo import settings
 from layers.assets import CSS_LINKS, JS_LINKS
@@ -38,6 +40,14 @@ def safe_text(value: object) -> str:
     text = "" if value is None else str(value)
     text = html.escape(text, quote=True)
     return text.replace("`", "&#96;").replace("${", "&#36;{").replace("\\", "&#92;")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$&:])")
+
+
+def markdown_text(value: object) -> str:
+    """Escape a text for Streamlit's Markdown, so it shows as typed: no link, no markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
 
 
 def new_map(*, height: int = settings.MAP_HEIGHT_PX) -> OfflineMap:
@@ -80,3 +90,133 @@ def path_kwargs(style: dict[str, object]) -> dict[str, Any]:
         snake = "".join("_" + c.lower() if c.isupper() else c for c in key)
         out[snake] = value
     return out
+
+
+class Runtime(MacroElement):
+    """The map's small runtime: layer registry, layer control, shared state, zoom classes.
+
+    ``window.briefing`` lets layers pushed later (the filtered ones, swapped on every filter
+    change) register with the layer control and keep the visibility the user chose, and lets
+    the static layers (outlines, sea areas) restyle when the filter state changes, without
+    re-sending their geometry.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var B = window.briefing = {map: map, layers: {}, hidden: {}, listeners: [],
+                                       state: {contributors: [], active_seas: []}};
+            var control = L.control.layers(null, null, {collapsed: {{ this.collapsed|tojson }},
+                                                        position: "topright"}).addTo(map);
+            B.control = control;
+            B.register = function (name, title, layer) {
+                var old = B.layers[name];
+                if (old) { control.removeLayer(old.layer); }
+                B.layers[name] = {title: title, layer: layer};
+                control.addOverlay(layer, title);
+                if (B.hidden[name]) {
+                    // Added to the map right after this call: take it off again.
+                    setTimeout(function () { map.removeLayer(layer); }, 0);
+                }
+            };
+            // Only the user's clicks in the control change what stays hidden.
+            L.DomEvent.on(control.getContainer(), "change", function () {
+                Object.keys(B.layers).forEach(function (name) {
+                    B.hidden[name] = !map.hasLayer(B.layers[name].layer);
+                });
+            });
+            B.onState = function (fn) { B.listeners.push(fn); fn(B.state); };
+            B.setState = function (state) {
+                B.state = state;
+                B.listeners.forEach(function (fn) { fn(state); });
+                map.getContainer().setAttribute("data-state", JSON.stringify(state));
+            };
+            function zoomClasses() {
+                var z = Math.round(map.getZoom()), el = map.getContainer();
+                for (var i = 0; i <= 12; i++) { el.classList.toggle("z-ge-" + i, z >= i); }
+                el.setAttribute("data-zoom", z);
+            }
+            map.on("zoomend", zoomClasses);
+            zoomClasses();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, collapsed: bool = False) -> None:
+        super().__init__()
+        self._name = "BriefingRuntime"
+        self.collapsed = collapsed
+
+
+class Registered(MacroElement):
+    """Registers its parent feature group with the runtime's layer control, under a title."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.briefing.register({{ this.layer_name|tojson }}, {{ this.title|tojson }},
+                                 {{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, name: str, title: str) -> None:
+        super().__init__()
+        self._name = "Registered"
+        self.layer_name = name
+        # Leaflet's layer control puts the title in as HTML.
+        self.title = safe_text(title)
+
+
+class SetState(MacroElement):
+    """Hands the filter-dependent state (plain JSON) to the static layers when pushed."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.briefing.setState({{ this.state|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, state: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "SetState"
+        self.state = state
+
+
+def layer_group(name: str, title: str, *, show: bool = True) -> folium.FeatureGroup:
+    """A feature group registered with the layer control (not folium's own control)."""
+    group = folium.FeatureGroup(name=title, overlay=True, control=False, show=show)
+    group.add_child(Registered(name, title))
+    return group
+
+
+class DataLayer(MacroElement):
+    """Draws a layer in the browser from compact JSON data with the layer's own script.
+
+    folium writes every marker and line with its full option set and jQuery-built popups;
+    for the layers pushed on every filter change that is most of the bytes sent. Here the
+    data goes once, as JSON (``tojson`` escapes ``<``, ``>``, ``&`` and quotes), and
+    ``script`` — a constant of the layer module, never built from data — draws it into the
+    parent group. Every text inside ``data`` must already be escaped (:func:`safe_text`)
+    where the script puts it in as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group, data) {
+            {{ this.code }}
+        })({{ this._parent.get_name() }}, {{ this.data|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, code: str, data: object) -> None:
+        super().__init__()
+        self._name = "DataLayer"
+        self.code = code
+        self.data = data

@@ -1,24 +1,41 @@
-"""Put the registered layers together into one map (no streamlit here)."""
+"""Put the registered layers together into one map (no streamlit here).
+
+The map has two parts. The base map (outlines, sea areas, sites, legend, runtime) never
+changes with the filters: built afresh on each rerun from the same data, its script is the same
+every time, so streamlit-folium keeps the mounted map. The dynamic layers (contributions,
+deployments, events) are rebuilt from the filtered rows and pushed into it
+(``st_folium(feature_group_to_add=...)``), and they hand the filter state to the static layers,
+which restyle without re-sending their geometry.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from layers import REGISTRY, countries, sites
-from layers.base import LegendEntry, OfflineMap, new_map, root, safe_text
+from geo import settings
+from geo.filters import FilterState
+from layers import REGISTRY, contributions, countries, deployments, events, sea_areas, sites
+from layers.base import LegendEntry, OfflineMap, Runtime, new_map, root, safe_text
 
 
 def _swatch(entry: LegendEntry) -> str:
     style = entry.style
     fill = safe_text(style.get("fillColor", style.get("color", "#999")))
     line = safe_text(style.get("color", "#666"))
-    radius = "50%" if entry.shape == "circle" else "2px"
+    dash = "dashed" if style.get("dashArray") else "solid"
+    if entry.shape == "line":
+        return f'<span class="swatch line" style="border-top:3px {dash} {line}"></span>'
+    radius = {"circle": "50%", "diamond": "2px"}.get(entry.shape, "2px")
+    turn = ";transform:rotate(45deg) scale(.8)" if entry.shape == "diamond" else ""
     return (
-        f'<span class="swatch" style="background:{fill};border:2px solid {line};'
-        f'border-radius:{radius}"></span>'
+        f'<span class="swatch" style="background:{fill};border:2px {dash} {line};'
+        f'border-radius:{radius}{turn}"></span>'
     )
 
 
@@ -32,7 +49,7 @@ def legend_html(entries: list[tuple[str, list[LegendEntry]]]) -> str:
 
 
 class _Legend(MacroElement):
-    """A static legend in the map's lower-left corner."""
+    """A static legend in the map's lower-left corner, folded on small screens."""
 
     _template = Template(
         """
@@ -40,9 +57,11 @@ class _Legend(MacroElement):
         (function (map) {
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-legend");
-                div.innerHTML = {{ this.html|tojson }};
+                var div = L.DomUtil.create("details", "map-legend");
+                div.open = true;
+                div.innerHTML = "<summary>Legend</summary>" + {{ this.html|tojson }};
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
             legend.addTo(map);
@@ -57,31 +76,109 @@ class _Legend(MacroElement):
         self.html = html
 
 
-_LEGEND_CSS = (
-    "<style>.map-legend{background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;"
-    "font:12px/1.5 system-ui,sans-serif;color:#1d2b3a;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
+_CSS = (
+    ".map-legend{background:rgba(255,255,255,.93);padding:5px 9px;border-radius:4px;"
+    "font:12px/1.45 system-ui,sans-serif;color:#1d2b3a;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+    "max-height:60vh;overflow:auto}"
+    ".map-legend summary{cursor:pointer;font-weight:700}"
     ".map-legend .legend-title{font-weight:700;margin-top:3px}"
     ".map-legend .swatch{display:inline-block;width:11px;height:11px;margin-right:6px;"
-    "vertical-align:-1px}"
+    "vertical-align:-1px;box-sizing:border-box}"
+    ".map-legend .swatch.line{height:0;width:16px;vertical-align:3px}"
     ".sea-label{font:italic 600 12px system-ui,sans-serif;color:#2b6f9e;text-align:center;"
-    "white-space:nowrap;text-shadow:0 0 3px #fff}</style>"
+    "white-space:nowrap;text-shadow:0 0 3px #fff}"
+    ".dep-icon{background:none;border:0}"
+    # Below zoom 5 the sites of the eastern flank crowd together: draw the markers smaller.
+    ".leaflet-container:not(.z-ge-5) .dep{transform:scale(.78)}"
+    ".dep{position:relative;width:100%;height:100%}"
+    ".dep-core{box-sizing:border-box;border-radius:50%;display:flex;align-items:center;"
+    "justify-content:center;font:700 11px system-ui,sans-serif;color:#13283f;"
+    "background:{fill};border:{weight}px solid {line};box-shadow:0 1px 3px rgba(0,0,0,.35)}"
+    ".dep.selected .dep-core,.dep.selected svg{outline:3px solid #e4572e;outline-offset:3px;"
+    "border-radius:50%}"
+    ".dep-badges{position:absolute;top:50%;transform:translateY(-50%);display:flex;"
+    "flex-wrap:wrap;width:150px;gap:2px}"
+    ".dep-badge{font:700 10px/1 system-ui,sans-serif;color:#fff;background:var(--c);"
+    "border:1.5px solid var(--c);border-radius:3px;padding:2px 3px;"
+    "box-shadow:0 1px 2px rgba(0,0,0,.3)}"
+    ".dep-badge.status-announced{background:#fff;color:var(--c);border-style:dashed}"
+    ".dep-badge.status-declined{background:#fff;color:#9aa4ae;border-color:#9aa4ae;"
+    "text-decoration:line-through}"
+    ".dep-badge.status-ended{opacity:.55}"
+    ".dep-app6 svg{display:block;margin:auto;overflow:visible}"
+    ".event-icon{background:none;border:0}"
+    ".event-mark{display:block;width:10px;height:10px;border:1.5px solid;transform:rotate(45deg);"
+    "box-shadow:0 1px 2px rgba(0,0,0,.3)}"
+    ".dep-popup{font:13px/1.4 system-ui,sans-serif;color:#1d2b3a;max-height:340px;overflow:auto}"
+    ".dep-popup .title{font-weight:700;font-size:15px}"
+    ".dep-popup .meta{color:#52606d;margin-bottom:4px}"
+    ".dep-popup table{border-collapse:collapse}"
+    ".dep-popup td{vertical-align:top;padding:4px 6px 4px 0;border-top:1px solid #e4e7eb}"
+    ".dep-popup td.who{white-space:nowrap}"
+    ".dep-popup .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px}"
+    ".dep-popup .src{color:#52606d;font-style:italic}"
+    ".dep-popup tr.status-declined td{color:#7b8794}"
+    ".dep-popup .more{color:#52606d;margin-top:4px}"
 )
 
 
-def base_map() -> OfflineMap:
-    """The part of the map that never changes with the filters: outlines, legend, controls.
+def _css() -> str:
+    style = settings.DEPLOYMENT_STYLE
+    css = (
+        _CSS.replace("{fill}", str(style["fillColor"]))
+        .replace("{line}", str(style["color"]))
+        .replace("{weight}", str(style["weight"]))
+    )
+    return f"<style>{css}{sites.label_css()}</style>"
 
-    Built afresh on each rerun from the same constants, its script is the same every time, so
-    streamlit-folium keeps the mounted map and only the dynamic layers are pushed into it.
+
+def base_map(site_table: gpd.GeoDataFrame) -> OfflineMap:
+    """The part of the map that never changes with the filters.
+
+    Parameters
+    ----------
+    site_table : GeoDataFrame
+        The sites (EPSG:4326); drawn as the sites and sea-area layers.
     """
     fmap = new_map()
+    fmap.add_child(Runtime())
     countries.build().add_to(fmap)
-    root(fmap).header.add_child(folium.Element(_LEGEND_CSS), name="legend_css")
+    sea_areas.build(site_table).add_to(fmap)
+    sites.build(site_table).add_to(fmap)
+    root(fmap).header.add_child(folium.Element(_css()), name="briefing_layers_css")
     entries = [(layer.TITLE, layer.legend()) for layer in REGISTRY]
     fmap.add_child(_Legend(legend_html(entries)))
     return fmap
 
 
-def dynamic_layers(site_table: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
-    """The layers that follow the filters, pushed into the mounted map on every rerun."""
-    return [sites.build(site_table)]
+def dynamic_layers(
+    rows: gpd.GeoDataFrame,
+    event_rows: pd.DataFrame,
+    *,
+    state: FilterState,
+    site_table: gpd.GeoDataFrame,
+    anchors: Mapping[str, tuple[float, float]],
+    source_titles: Mapping[str, str],
+) -> list[folium.FeatureGroup]:
+    """The layers that follow the filters, in drawing order, pushed on every rerun.
+
+    Parameters
+    ----------
+    rows : GeoDataFrame
+        Filtered deployments joined to their sites.
+    event_rows : DataFrame
+        Filtered events.
+    state : FilterState
+        The filter state (selected site, symbol style, flows mode).
+    site_table : GeoDataFrame
+        All sites, to place events.
+    anchors : mapping
+        Where each nation's contribution lines start.
+    source_titles : mapping
+        Source id -> title, for popups and tooltips.
+    """
+    return [
+        contributions.build(rows, state=state, anchors=anchors),
+        deployments.build(rows, state=state, source_titles=source_titles),
+        events.build(event_rows, sites=site_table, source_titles=source_titles),
+    ]

@@ -13,7 +13,7 @@ from jinja2 import Template
 
 from geo import settings
 from layers.assets import boundary_url
-from layers.base import LegendEntry
+from layers.base import LegendEntry, layer_group
 
 NAME = "countries"
 TITLE = "Countries"
@@ -28,7 +28,8 @@ class _BoundaryLoader(MacroElement):
         (function (group, map) {
             var lods = {{ this.lods|tojson }};
             var styles = {{ this.styles|tojson }};
-            var contributors = new Set({{ this.contributors|tojson }});
+            var contributors = new Set();
+            var built = [];
             var cache = {};
             var shown = null;
             function esc(s) {
@@ -46,13 +47,16 @@ class _BoundaryLoader(MacroElement):
                 }
                 return lods[lods.length - 1];
             }
+            function styleOf(f) { return styles[roleOf(f.properties || {})]; }
             function build(data) {
-                return L.geoJSON(data, {
-                    style: function (f) { return styles[roleOf(f.properties || {})]; },
-                    onEachFeature: function (f, layer) {
-                        layer.bindTooltip(esc((f.properties || {}).name), {sticky: true});
+                var layer = L.geoJSON(data, {
+                    style: styleOf,
+                    onEachFeature: function (f, part) {
+                        part.bindTooltip(esc((f.properties || {}).name), {sticky: true});
                     }
                 });
+                built.push(layer);
+                return layer;
             }
             function show() {
                 var lod = pick(Math.round(map.getZoom()));
@@ -77,13 +81,18 @@ class _BoundaryLoader(MacroElement):
                 });
             }
             map.on("zoomend", show);
+            // Contributing nations follow the filters: restyle, never re-fetch.
+            window.briefing.onState(function (state) {
+                contributors = new Set(state.contributors || []);
+                built.forEach(function (layer) { layer.setStyle(styleOf); });
+            });
             show();
         })({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, contributors: tuple[str, ...] = ()) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "BoundaryLoader"
         self.lods = [
@@ -91,20 +100,25 @@ class _BoundaryLoader(MacroElement):
             for stem, lo, hi, _tol in settings.BOUNDARY_LODS
         ]
         self.styles = settings.COUNTRY_STYLES
-        self.contributors = sorted(contributors)
 
 
-def build(*, contributors: tuple[str, ...] = ()) -> folium.FeatureGroup:
+def build() -> folium.FeatureGroup:
     """The countries layer: an empty group the browser fills with the outlines.
 
-    Parameters
-    ----------
-    contributors : tuple of str
-        ISO 3166-1 alpha-3 codes of nations tinted as contributing.
+    Which nations are tinted as contributing follows the filter state the dynamic layers hand
+    to ``window.briefing.setState`` (key ``contributors``: alpha-3 codes).
     """
-    group = folium.FeatureGroup(name=TITLE, overlay=False, control=False)
-    group.add_child(_BoundaryLoader(contributors=contributors))
+    group = layer_group(NAME, TITLE)
+    group.add_child(_BoundaryLoader())
     return group
+
+
+def role(code: str, *, host: bool, contributors: frozenset[str]) -> str:
+    """The style role of a country: ``host``, ``contributor`` or ``context`` (the export's rule,
+    the same as the browser's)."""
+    if host:
+        return "host"
+    return "contributor" if code in contributors else "context"
 
 
 def legend() -> list[LegendEntry]:

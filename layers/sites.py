@@ -1,4 +1,9 @@
-"""Sites: air bases, bases, cities, places not stated, and sea areas, each kind its own symbol."""
+"""Sites: air bases, bases, cities and places not stated, each kind its own symbol and label.
+
+Static: drawn once with the base map. Names show as labels from the zoom where they fit
+(``settings.SITE_LABEL_MIN_ZOOM``; the runtime puts ``z-ge-N`` classes on the map). Sea areas
+are their own layer (:mod:`layers.sea_areas`).
+"""
 
 from __future__ import annotations
 
@@ -6,66 +11,52 @@ import folium
 import geopandas as gpd
 
 from geo import settings
-from layers.base import LegendEntry, path_kwargs, safe_text
+from layers.base import DataLayer, LegendEntry, layer_group, safe_text
 
 NAME = "sites"
 TITLE = "Sites"
 
+_SCRIPT = """
+data.sites.forEach(function (s) {
+    L.circleMarker([s[0], s[1]], Object.assign({fill: true, fillOpacity: 1}, data.styles[s[2]]))
+        .bindTooltip(s[3], {permanent: true, direction: "right", offset: [6, 0],
+                            className: "site-label site-label-" + s[2]})
+        .addTo(group);
+});
+"""
 
-def _tooltip(row: object, *, permanent: bool) -> folium.Tooltip:
-    name = safe_text(getattr(row, "name", ""))
-    return folium.Tooltip(name, permanent=permanent, direction="right", class_name="site-label")
+
+def label_css() -> str:
+    """CSS hiding each kind's labels below the zoom where they fit."""
+    rules = [
+        f".leaflet-container:not(.z-ge-{zoom}) .site-label-{kind}{{display:none}}"
+        for kind, zoom in settings.SITE_LABEL_MIN_ZOOM.items()
+    ]
+    return "".join(rules)
 
 
 def build(sites: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    """The sites layer.
+    """The sites layer (points; sea areas excluded).
 
     Parameters
     ----------
     sites : GeoDataFrame
-        Sites in EPSG:4326 with ``id``, ``name`` and ``kind`` columns.
+        Sites in EPSG:4326 with ``id``, ``name`` and ``kind``. Not modified.
     """
-    group = folium.FeatureGroup(name=TITLE, overlay=True, control=True, show=True)
-    areas = sites[sites["kind"] == "sea_area"]
-    if not areas.empty:
-        style = dict(settings.SITE_STYLES["sea_area"])
-        folium.GeoJson(
-            areas[["id", "geometry"]].to_json(drop_id=True),
-            name="Sea areas",
-            style_function=lambda _f: style,
-            control=False,
-        ).add_to(group)
-        for row in areas.itertuples():
-            point = row.geometry.representative_point()
-            folium.Marker(
-                (point.y, point.x),
-                icon=folium.DivIcon(
-                    html=f'<div class="sea-label">{safe_text(row.name)}</div>',
-                    class_name="sea-label-icon",
-                    icon_size=(120, 18),
-                    icon_anchor=(60, 9),
-                ),
-            ).add_to(group)
-    for row in sites[sites["kind"] != "sea_area"].itertuples():
-        style = dict(settings.SITE_STYLES.get(str(row.kind), settings.SITE_STYLES["city"]))
+    points = sites[sites["kind"] != "sea_area"]
+    rows = []
+    for row in points.itertuples():
+        kind = str(row.kind) if row.kind in settings.SITE_STYLES else "city"
         point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.centroid
-        folium.CircleMarker(
-            (point.y, point.x),
-            fill=True,
-            fill_opacity=1.0,
-            tooltip=_tooltip(row, permanent=row.kind in ("air_base", "base", "city")),
-            **path_kwargs(style),
-        ).add_to(group)
+        rows.append([round(point.y, 5), round(point.x, 5), kind, safe_text(row.name)])
+    group = layer_group(NAME, TITLE)
+    group.add_child(DataLayer(_SCRIPT, {"sites": rows, "styles": settings.SITE_STYLES}))
     return group
 
 
 def legend() -> list[LegendEntry]:
-    """Legend entries of the sites layer, one per kind."""
+    """Legend entries of the sites layer, one per kind drawn."""
     return [
-        LegendEntry(
-            settings.SITE_KIND_LABELS[kind],
-            style,
-            shape="area" if kind == "sea_area" else "circle",
-        )
+        LegendEntry(settings.SITE_KIND_LABELS[kind], style, shape="circle")
         for kind, style in settings.SITE_STYLES.items()
     ]

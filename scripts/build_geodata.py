@@ -726,7 +726,7 @@ def build_all(package_dir: Path) -> tuple[dict[str, bytes], list[str]]:
     Returns
     -------
     tuple of (dict, list of str)
-        File contents keyed by path relative to ``settings.DATA_DIR`` (POSIX form), and the
+        File contents keyed by path relative to ``settings.BUNDLED_DATA_DIR`` (POSIX form), and the
         messages of the build (splits, repairs, drops).
     """
     import airportsdata
@@ -761,7 +761,7 @@ def write_outputs(outputs: Mapping[str, bytes], data_dir: Path) -> list[Path]:
     outputs : Mapping
         Contents keyed by relative path (see :func:`build_all`).
     data_dir : Path
-        Usually ``settings.DATA_DIR``.
+        Usually ``settings.BUNDLED_DATA_DIR``.
 
     Returns
     -------
@@ -795,7 +795,9 @@ def main(argv: Sequence[str] | None = None, *, echo: Callable[[str], None] = pri
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--offline", action="store_true", help="use npm's cache only")
     parser.add_argument("--package-dir", type=Path, help="an extracted world-atlas package")
-    parser.add_argument("--data-dir", type=Path, default=settings.DATA_DIR, help="output root")
+    parser.add_argument(
+        "--data-dir", type=Path, default=settings.BUNDLED_DATA_DIR, help="output root"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="world-atlas-") as scratch:
         package_dir = args.package_dir or fetch_world_atlas(Path(scratch), offline=args.offline)

@@ -352,4 +352,4 @@ def test_rebuild_from_the_pinned_package_matches_committed_bytes(tmp_path: Path)
         + ["boundaries/ATTRIBUTION.md", "sites.geojson"]
     )
     for relative, content in outputs.items():
-        assert content == (settings.DATA_DIR / relative).read_bytes(), relative
+        assert content == (settings.BUNDLED_DATA_DIR / relative).read_bytes(), relative

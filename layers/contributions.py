@@ -1,0 +1,93 @@
+"""Contributions: curved lines from each contributing nation to the site it deploys to.
+
+Dynamic. Drawn for every site in "flows" mode (``FilterState.flows``), otherwise only for the
+selected site; a line starts inside the nation's largest polygon
+(:func:`geo.summary.nation_anchors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+
+from geo import nations, settings, summary
+from geo.filters import FilterState
+from layers.base import DataLayer, LegendEntry, layer_group, safe_text
+
+NAME = "contributions"
+TITLE = "Contributions"
+
+_STATUS_RANK = {"active": 0, "announced": 1, "ended": 2, "declined": 3}
+
+_SCRIPT = """
+data.lines.forEach(function (l) {
+    L.polyline(l.pts, Object.assign({color: l.c, interactive: true}, data.styles[l.st]))
+        .bindTooltip(l.tip, {sticky: true})
+        .addTo(group);
+});
+"""
+
+
+def build(
+    rows: gpd.GeoDataFrame,
+    *,
+    state: FilterState,
+    anchors: Mapping[str, tuple[float, float]],
+) -> folium.FeatureGroup:
+    """The contribution lines of the filtered rows.
+
+    Parameters
+    ----------
+    rows : GeoDataFrame
+        Filtered deployments joined to their sites. Not modified.
+    state : FilterState
+        ``flows`` draws every site's lines; else only ``site``'s.
+    anchors : mapping
+        alpha-3 code -> (lat, lon) where a nation's lines start.
+    """
+    group = layer_group(NAME, TITLE)
+    lines: list[dict[str, object]] = []
+    group.add_child(DataLayer(_SCRIPT, {"lines": lines, "styles": settings.CONTRIBUTION_STYLES}))
+    if not state.flows:
+        rows = rows[rows["site"] == state.site] if state.site else rows.iloc[0:0]
+    if rows.empty:
+        return group
+    pairs = rows.groupby(["nation", "site"], sort=True)
+    for (code, _site), pair in pairs:
+        start = anchors.get(str(code))
+        if start is None:
+            continue  # a nation without an outline (e.g. a code the boundaries lack)
+        point = pair.geometry.iloc[0]
+        end = (point.y, point.x)
+        if abs(start[0] - end[0]) + abs(start[1] - end[1]) < 0.5:
+            continue  # the nation hosts the site: no line to draw
+        status = str(min(pair["status"], key=lambda s: _STATUS_RANK.get(str(s), 9)))
+        text = f"{nations.label(str(code))} → {pair['site_name'].iloc[0]} ({status})"
+        lines.append(
+            {
+                "pts": [[round(lat, 3), round(lon, 3)] for lat, lon in summary.curve(start, end)],
+                "c": nations.color(str(code)),
+                "st": status if status in settings.CONTRIBUTION_STYLES else "active",
+                "tip": safe_text(text),
+            }
+        )
+    return group
+
+
+def legend() -> list[LegendEntry]:
+    """Legend entries: line styles by status (colour is the nation's)."""
+    base = {"color": "#1d2b3a"}
+    return [
+        LegendEntry(
+            "Contribution (active)",
+            {**base, **settings.CONTRIBUTION_STYLES["active"]},
+            shape="line",
+        ),
+        LegendEntry(
+            "Contribution (announced)",
+            {**base, **settings.CONTRIBUTION_STYLES["announced"]},
+            shape="line",
+        ),
+    ]

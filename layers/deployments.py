@@ -1,0 +1,196 @@
+"""Deployments: one marker per site showing which nations are there, sized by known personnel.
+
+Dynamic: rebuilt from the filtered rows and pushed into the mounted map on every filter change.
+Two symbol styles: nation badges (colour and code per nation; flags and names in the popup), or
+NATO APP-6 unit symbols (:mod:`layers.symbols`). Every text is escaped (:func:`safe_text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo import nations, settings, summary
+from geo.filters import FilterState
+from layers.base import DataLayer, LegendEntry, SetState, layer_group, safe_text
+
+NAME = "deployments"
+TITLE = "Deployments"
+
+# When several rows of one nation at a site differ, the badge shows the most current status.
+_STATUS_RANK = {"active": 0, "announced": 1, "ended": 2, "declined": 3}
+
+
+def _best_status(statuses: pd.Series) -> str:
+    return min(statuses, key=lambda status: _STATUS_RANK.get(str(status), 9))
+
+
+def _personnel_text(value: object) -> str:
+    return "personnel not stated" if pd.isna(value) else f"{int(value)} personnel"  # type: ignore[call-overload]
+
+
+def _row_html(row: pd.Series, source_titles: Mapping[str, str]) -> str:
+    code = str(row["nation"])
+    period = summary.period_text(row["start"], row["end"], str(row["date_precision"]))
+    facts = [_personnel_text(row["personnel"])]
+    if row["assets"]:
+        facts.append(str(row["assets"]))
+    command = f"command: {nations.name(row['command'])}" if row["command"] else ""
+    source = source_titles.get(str(row["source"]), str(row["source"]))
+    status = str(row["status"])
+    return (
+        f'<tr class="status-{safe_text(status)}">'
+        f'<td class="who"><span class="dot" style="background:{nations.color(code)}"></span>'
+        f"<b>{safe_text(nations.label(code))}</b><br>{safe_text(row['mission'])}</td>"
+        f"<td>{safe_text(period)} · <b>{safe_text(status)}</b><br>"
+        f"{safe_text(' · '.join(facts))}"
+        + (f"<br>{safe_text(command)}" if command else "")
+        + f'<br><span class="src">Source: {safe_text(source)}</span></td></tr>'
+    )
+
+
+def popup_html(
+    site: pd.Series, rows: pd.DataFrame, *, source_titles: Mapping[str, str], max_rows: int
+) -> str:
+    """The popup of one site: each nation's contribution, dates, command, status and source."""
+    shown = rows.sort_values(["nation", "start_day"], na_position="first").head(max_rows)
+    body = "".join(_row_html(row, source_titles) for _, row in shown.iterrows())
+    more = len(rows) - len(shown)
+    tail = f'<div class="more">… and {more} more rows in the table</div>' if more > 0 else ""
+    personnel = (
+        f"{int(site['personnel'])} personnel where stated"
+        if site["personnel_known"]
+        else "personnel not stated"
+    )
+    kind = settings.SITE_KIND_LABELS.get(str(site["site_kind"]), str(site["site_kind"]))
+    nations_count = len(site["nations"])
+    meta = f"{kind} · {nations_count} nation{'s' if nations_count != 1 else ''} · {personnel}"
+    return (
+        f'<div class="dep-popup"><div class="title">{safe_text(site["site_name"])}</div>'
+        f'<div class="meta">{safe_text(meta)}</div><table>{body}</table>{tail}</div>'
+    )
+
+
+_SCRIPT = """
+data.markers.forEach(function (m) {
+    var cls = "dep" + (m.sel ? " selected" : ""), html;
+    if (m.svg) {
+        html = '<div class="' + cls + ' dep-app6">' + m.svg + "</div>";
+    } else {
+        html = '<div class="' + cls + '"><div class="dep-core" style="width:' + m.d +
+            "px;height:" + m.d + 'px">' + m.fig + '</div><div class="dep-badges" style="left:' +
+            (Math.floor(m.d / 2) + 4) + 'px">' + m.b.map(function (b) {
+                return '<span class="dep-badge status-' + b[2] + '" style="--c:' + b[1] + '">' +
+                    b[0] + "</span>";
+            }).join("") + "</div></div>";
+    }
+    L.marker(m.ll, {
+        icon: L.divIcon({html: html, className: "dep-icon", iconSize: [m.s, m.s],
+                         iconAnchor: [m.s / 2, m.s / 2]}),
+        zIndexOffset: m.sel ? 1000 : 0,
+        riseOnHover: true
+    }).bindTooltip(m.tip).bindPopup(m.pop, {maxWidth: 420}).addTo(group);
+});
+"""
+
+
+def _status_class(status: object) -> str:
+    # Only known statuses become part of a CSS class name.
+    text = str(status)
+    return text if text in _STATUS_RANK else "unknown"
+
+
+def _app6_svg(site: pd.Series, rows: pd.DataFrame, diameter: int) -> str:
+    from layers import symbols  # only when the APP-6 style is chosen
+
+    return symbols.app6_svg(
+        domain=str(rows["domain"].mode().iloc[0]),
+        status=_best_status(rows["status"]),
+        mission=str(rows["mission"].iloc[0]),
+        assets=str(rows["assets"].iloc[0]),
+        size=max(diameter, settings.APP6_MIN_SIZE_PX),
+        label=" ".join(site["nations"]),
+    )
+
+
+def build(
+    rows: gpd.GeoDataFrame,
+    *,
+    state: FilterState,
+    source_titles: Mapping[str, str],
+    max_popup_rows: int = settings.POPUP_MAX_ROWS,
+) -> folium.FeatureGroup:
+    """The deployments layer for the filtered rows.
+
+    Parameters
+    ----------
+    rows : GeoDataFrame
+        Filtered deployments joined to their sites (:func:`geo.tables.join_sites`). Not
+        modified.
+    state : FilterState
+        For the selected site and the symbol style.
+    source_titles : mapping
+        Source id -> title, for the popups.
+    max_popup_rows : int
+        Rows listed in one popup; the rest are counted.
+
+    Returns
+    -------
+    FeatureGroup
+        One marker per site, and the state (contributing nations, active sea areas) the
+        static layers restyle by.
+    """
+    group = layer_group(NAME, TITLE)
+    sites = summary.site_summary(rows)
+    contributing = sorted(set(rows.loc[rows["status"] != "declined", "nation"]))
+    seas = sorted(sites.index[sites["site_kind"] == "sea_area"])
+    group.add_child(SetState({"contributors": contributing, "active_seas": seas}))
+    by_site = dict(tuple(rows.groupby("site", sort=True)))
+    markers = []
+    for site_id, site in sites.iterrows():
+        site_rows = by_site[site_id]
+        diameter = summary.marker_diameter(int(site["personnel"]), known=site["personnel_known"])
+        statuses = site_rows.groupby("nation")["status"].agg(_best_status)
+        marker: dict[str, object] = {
+            "ll": [round(float(site["lat"]), 5), round(float(site["lon"]), 5)],
+            "sel": int(state.site == site_id),
+            "tip": safe_text(f"{site['site_name']}: {', '.join(site['nations'])}"),
+            "pop": popup_html(
+                site, site_rows, source_titles=source_titles, max_rows=max_popup_rows
+            ),
+        }
+        if state.symbols == "app6":
+            marker["svg"] = _app6_svg(site, site_rows, diameter)
+            marker["s"] = max(diameter, settings.APP6_MIN_SIZE_PX) + 20
+        else:
+            marker["d"] = marker["s"] = diameter
+            marker["fig"] = str(int(site["personnel"])) if site["personnel_known"] else ""
+            marker["b"] = [
+                [safe_text(code), nations.color(code), _status_class(statuses[code])]
+                for code in site["nations"]
+            ]
+        markers.append(marker)
+    group.add_child(DataLayer(_SCRIPT, {"markers": markers}))
+    return group
+
+
+def legend() -> list[LegendEntry]:
+    """Legend entries: what a marker's size and badges mean."""
+    return [
+        LegendEntry(
+            "Site with deployments (size: personnel where stated)",
+            settings.DEPLOYMENT_STYLE,
+            shape="circle",
+        ),
+        LegendEntry("Nation badge: active", {"color": "#1d2b3a", "fillColor": "#1d2b3a"}),
+        LegendEntry(
+            "Nation badge: announced (dashed)",
+            {"color": "#1d2b3a", "fillColor": "#ffffff", "dashArray": "3 2"},
+        ),
+        LegendEntry(
+            "Nation badge: declined (struck)", {"color": "#9aa4ae", "fillColor": "#ffffff"}
+        ),
+    ]
