@@ -87,6 +87,6 @@ def install_static(static_dir: Path = settings.STATIC_DIR) -> Path:
         if src.exists():
             _copy_if_changed(src, static_dir / "boundaries" / src.name)
     if settings.SITES_PATH.exists():
-        target = static_dir / "data" / _sites_copy_name(settings.SITES_PATH)
-        _copy_if_changed(settings.SITES_PATH, target)
+        sites_copy = static_dir / "data" / _sites_copy_name(settings.SITES_PATH)
+        _copy_if_changed(settings.SITES_PATH, sites_copy)
     return static_dir

@@ -1,8 +1,9 @@
 """NATO APP-6 unit symbols as SVG, the alternative marker style of the deployments layer.
 
 Every deployment is allied, so every symbol is *friendly* (blue frame). The row's domain picks
-the symbol and its status picks the frame; the SIDC is an APP-6(D) 20-digit number SIDC, the
-only kind for which ``milsymbol`` 0.2.0 draws echelons (its letter SIDCs carry no status).
+the symbol and its status picks the frame. The SIDC is an APP-6(D) 20-digit number SIDC:
+``milsymbol`` 0.2.0 finds a letter SIDC only with its status position blank (``-``), and
+draws echelon, HQ and task force marks from number SIDCs alone.
 
 ====================  ========================================  ========  ====================
 domain                what the rows are                         echelon   SIDC (present)
