@@ -1,16 +1,113 @@
-"""The Streamlit page, run headless with AppTest (no browser)."""
+"""The Streamlit page, run headless with AppTest (no browser): wiring of filters, URL and state."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from geo.dataset import load_dataset, select
+from geo.filters import FilterState
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
+def _app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    (metric,) = [m for m in at.metric if m.label == label]
+    return str(metric.value)
+
+
 def test_app_runs_without_exception() -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = _app()
 
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value.startswith("Allied deployments")
+    assert not at.warning
+
+
+def test_default_view_counts_what_is_active_on_the_latest_stated_day() -> None:
+    data = load_dataset()
+    expected = select(data, FilterState.build(date=data.default_day)).counts
+    at = _app()
+
+    assert at.slider(key="day").value == data.default_day
+    assert _metric(at, "Deployments") == str(expected.deployments)
+    assert _metric(at, "Nations") == str(expected.nations)
+
+
+def test_nation_filter_changes_the_table_counts() -> None:
+    at = _app()
+    at.multiselect(key="nations").set_value(["DEU"]).run()
+    at.slider(key="day").set_value(dt.date(2026, 1, 16)).run()
+
+    assert _metric(at, "Deployments") == "1"
+    assert _metric(at, "Nations") == "1"
+    assert _metric(at, "Personnel where stated") == "13"
+    assert at.query_params["nations"] in ("DEU", ["DEU"])
+    assert at.query_params["date"] in ("2026-01-16", ["2026-01-16"])
+
+
+def test_url_sets_the_state() -> None:
+    at = _app(date="2026-01-17", nations="DEU,FRA", symbols="app6", site="nuuk")
+
+    assert not at.exception and not at.warning
+    assert at.multiselect(key="nations").value == ["DEU", "FRA"]
+    assert at.slider(key="day").value == dt.date(2026, 1, 17)
+    assert at.radio(key="symbols").value == "app6"
+    assert at.selectbox(key="site").value == "nuuk"
+    assert _metric(at, "Deployments") == "2"  # Germany in Nuuk, France in Greenland
+
+
+def test_url_range_sets_range_mode() -> None:
+    at = _app(**{"from": "2026-01-10", "to": "2026-01-20"})
+
+    assert at.selectbox(key="time_mode").value == "range"
+    assert at.slider(key="period").value == (dt.date(2026, 1, 10), dt.date(2026, 1, 20))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("date", "2026-02-30"),
+        ("date", "yesterday"),
+        ("nations", "XXX"),
+        ("symbols", "<img src=x onerror=alert(1)>"),
+        ("colour", "red"),
+    ],
+)
+def test_bad_url_value_is_ignored_with_a_visible_notice(key: str, value: str) -> None:
+    at = _app(**{key: value})
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.warning) == 1
+    assert key in at.warning[0].value
+    # Markdown-escaped: shown as typed, never as markup.
+    assert "<img" not in at.warning[0].value.replace("\\<img", "")
+
+
+def test_step_buttons_move_the_date_by_the_chosen_unit() -> None:
+    at = _app(date="2026-01-19")
+    at.button(key="back").click().run()
+    assert at.slider(key="day").value == dt.date(2026, 1, 18)
+    at.selectbox(key="step").set_value("week").run()
+    at.button(key="fwd").click().run()
+    assert at.slider(key="day").value == dt.date(2026, 1, 25)
+
+
+def test_play_advances_the_date_and_pause_stops_it() -> None:
+    at = _app(date="2026-01-10")
+    at.button(key="play").click().run()
+    assert at.session_state["playing"]
+    day = at.slider(key="day").value
+    assert day > dt.date(2026, 1, 10)
+    at.button(key="play").click().run()
+    assert not at.session_state["playing"]

@@ -5,6 +5,9 @@ Every request that is not to this machine is aborted, so a page that needs the i
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import json
 import os
 import socket
 import subprocess
@@ -18,7 +21,7 @@ from urllib.parse import urlparse
 import pytest
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Dialog, Frame, Page, Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -46,9 +49,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    """The app, started with `streamlit run app.py` on a free loopback port."""
+@contextlib.contextmanager
+def _running_app(env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free loopback port; yield its URL; stop it."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / f"server-{port}.log").open("w")
@@ -69,7 +72,7 @@ def app_url() -> Iterator[str]:
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -91,6 +94,13 @@ def app_url() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    """The app on the bundled data, started as the README starts it."""
+    with _running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -160,3 +170,165 @@ def test_map_draws_vector_outlines_with_every_outside_request_aborted(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map.png"))
     assert offline_page.aborted == [], f"the page asked the internet for {offline_page.aborted}"
+
+
+def _map_frame(page: Page) -> Frame:
+    handle = page.locator(MAP_FRAME).element_handle(timeout=60_000)
+    assert handle is not None
+    frame = handle.content_frame()
+    assert frame is not None
+    return frame
+
+
+def _wait_idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-test-script-state=notRunning]", timeout=60_000)
+
+
+def _marker_tips(frame: Frame) -> list[str]:
+    """The names of the sites with a deployment marker, from the markers' tooltips."""
+    return sorted(
+        frame.evaluate(
+            """() => {
+                const out = [];
+                window.map.eachLayer(l => {
+                    const icon = l.options && l.options.icon;
+                    if (icon && icon.options.className === "dep-icon" && l.getTooltip()) {
+                        out.push(l.getTooltip().getContent().split(":")[0]);
+                    }
+                });
+                return out;
+            }"""
+        )
+    )
+
+
+def test_date_slider_step_changes_deployments_without_remounting_the_map(
+    app_url: str, offline_page: OfflinePage
+) -> None:
+    page = offline_page.page
+    _open(offline_page, f"{app_url}/?date=2026-01-19")
+    frame = _map_frame(page)
+    frame.wait_for_selector(".dep-icon", timeout=30_000)
+    before = _marker_tips(frame)
+    assert "Nuuk" not in before  # the German team was in Nuuk from 15 to 17 January
+    frame.evaluate("() => { window.__sameMap = window.map; }")
+
+    slider = page.locator('[data-testid="stSlider"] input[type=range]').first
+    slider.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowLeft")
+        _wait_idle(page)
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('date') === '2026-01-17'",
+        timeout=30_000,
+    )
+    frame.wait_for_function(
+        """() => { let n = 0; window.map.eachLayer(l => {
+            const t = l.getTooltip && l.getTooltip();
+            if (t && String(t.getContent()).startsWith("Nuuk:")) { n++; } });
+            return n > 0; }""",
+        timeout=30_000,
+    )
+    after = _marker_tips(frame)
+    assert "Nuuk" in after and len(after) == len(before) + 1
+    # The same iframe and the same Leaflet map object: updated in place, not re-mounted.
+    assert _map_frame(page) == frame
+    assert frame.evaluate("() => window.__sameMap === window.map")
+    assert offline_page.aborted == []
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("default", ""),
+        ("filtered", "?date=2026-01-17&nations=DEU,FRA,NOR&flows=1"),
+        ("range", "?from=2026-01-10&to=2026-01-20&site=greenland"),
+        ("app6", "?symbols=app6"),
+    ],
+)
+def test_views_draw_and_are_saved_as_screenshots(
+    app_url: str, offline_page: OfflinePage, name: str, query: str
+) -> None:
+    page = offline_page.page
+    _open(offline_page, f"{app_url}/{query}")
+    frame = _map_frame(page)
+    frame.wait_for_selector(".dep-icon", timeout=30_000)
+    frame.locator(".leaflet-overlay-pane path").nth(20).wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"view-{name}.png"), full_page=True)
+    assert not page.locator('[data-testid="stAlert"]').count(), "a notice about the URL"
+    assert offline_page.aborted == []
+
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "`+alert(1)+`",
+    "${alert(1)}",
+    "</script><script>alert(1)</script>",
+    "javascript:alert(1)",
+]
+
+
+def _hostile_data(folder: Path) -> Path:
+    """The bundled data with injection payloads in every free-text cell and site name."""
+    payload = " ".join(HOSTILE)
+    data = ROOT / "data"
+    sites = json.loads((data / "sites.geojson").read_text(encoding="utf-8"))
+    for feature in sites["features"]:
+        feature["properties"]["name"] += " " + payload
+    (folder / "sites.geojson").write_text(json.dumps(sites), encoding="utf-8")
+    free_text = {
+        "deployments.csv": ("mission", "assets", "note", "id"),
+        "sources.csv": ("title", "publisher", "date_note"),
+        "events.csv": ("title", "place", "note", "id"),
+    }
+    for name, columns in free_text.items():
+        with (data / name).open(encoding="utf-8", newline="") as src:
+            rows = list(csv.DictReader(src))
+        for row in rows:
+            for column in columns:
+                row[column] = f"{row[column]} {payload}"
+        with (folder / name).open("w", encoding="utf-8", newline="") as dst:
+            writer = csv.DictWriter(dst, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def test_injection_payloads_in_every_text_never_run_and_the_map_still_draws(
+    browser: Browser, tmp_path: Path
+) -> None:
+    folder = _hostile_data(tmp_path)
+    with _running_app({"BRIEFING_DATA_DIR": str(folder)}) as url:
+        for query in ("?flows=1&site=greenland", "?symbols=app6&date=all"):
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            offline = OfflinePage(context.new_page())
+            page = offline.page
+            dialogs: list[str] = []
+
+            def record(dialog: Dialog, seen: list[str] = dialogs) -> None:
+                seen.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", record)
+            _open(offline, f"{url}/{query}")
+            frame = _map_frame(page)
+            frame.wait_for_selector(".dep-icon", timeout=30_000)
+            frame.locator(".leaflet-overlay-pane path").nth(20).wait_for(timeout=30_000)
+            # Open every popup and tooltip: that is where the texts become HTML.
+            frame.evaluate(
+                """() => window.map.eachLayer(l => {
+                    if (l.getPopup && l.getPopup()) { l.openPopup(); }
+                    if (l.getTooltip && l.getTooltip()) { l.openTooltip(); }
+                })"""
+            )
+            page.mouse.wheel(0, 2000)  # the table and the timeline, below the map
+            page.wait_for_timeout(1500)
+            name = "hostile-" + ("app6" if "app6" in query else "badges")
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            assert dialogs == [], f"a payload ran: {dialogs}"
+            assert frame.locator(".leaflet-overlay-pane path").count() > 20
+            assert frame.evaluate("() => window.__xss === undefined")
+            assert offline.aborted == []
+            context.close()
