@@ -66,6 +66,7 @@ def _seed_widgets(state: FilterState, data: Dataset) -> None:
     ss.time_mode = "day" if state.date else "range" if state.date_range else "all"
     ss.day = state.date or data.default_day
     ss.period = state.date_range or (data.default_day - dt.timedelta(days=30), data.default_day)
+    ss.span = summary.span_for([ss.day, *ss.period], data.first_day, data.last_day)
     ss.setdefault("step", "day")
     ss.setdefault("speed", "normal")
     ss.setdefault("playing", False)
@@ -86,14 +87,24 @@ def _state() -> FilterState:
     )
 
 
-def _step(direction: int) -> None:
+def _bounds() -> tuple[dt.date, dt.date]:
     data = _dataset()
+    return summary.span_bounds(data.first_day, data.last_day, span=st.session_state.span)
+
+
+def _step(direction: int) -> None:
     st.session_state.day = summary.step_day(
-        st.session_state.day,
-        unit=st.session_state.step,
-        direction=direction,
-        bounds=(data.first_day, data.last_day),
+        st.session_state.day, unit=st.session_state.step, direction=direction, bounds=_bounds()
     )
+
+
+def _on_span() -> None:
+    # Keep the day and the period inside what the new span offers.
+    first, last = _bounds()
+    ss = st.session_state
+    ss.day = min(max(ss.day, first), last)
+    start, end = (min(max(day, first), last) for day in ss.period)
+    ss.period = (start, end)
 
 
 def _toggle_play() -> None:
@@ -130,9 +141,10 @@ def _sidebar(data: Dataset) -> None:
 
 def _time_controls(data: Dataset) -> None:
     ss = st.session_state
-    mode, slider, buttons = st.columns([1.3, 4, 2.2], vertical_alignment="bottom")
+    mode, span, slider, buttons = st.columns([1.3, 1, 4, 2.2], vertical_alignment="bottom")
     mode.selectbox("Time", list(TIME_MODES), key="time_mode", format_func=TIME_MODES.__getitem__)
-    first, last = data.first_day, data.last_day
+    span.selectbox("Span", list(settings.SLIDER_SPANS), key="span", on_change=_on_span)
+    first, last = _bounds()
     if ss.time_mode == "day":
         slider.slider("As of", first, last, key="day", format="D MMM YYYY")
     elif ss.time_mode == "range":
@@ -156,7 +168,7 @@ def _view() -> None:
     data = _dataset()
     ss = st.session_state
     if ss.playing:
-        if ss.day >= data.last_day:
+        if ss.day >= _bounds()[1]:
             ss.playing = False
         else:
             _step(1)

@@ -115,6 +115,9 @@ CONTRIBUTION_STYLES: dict[str, dict[str, object]] = {
     "ended": {"weight": 1.5, "opacity": 0.5, "dashArray": "2 4"},
     "declined": {"weight": 1.2, "opacity": 0.45, "dashArray": "1 5"},
 }
+# Contribution curves: control point offset (share of the line's length) and points drawn.
+CURVE_BEND = 0.18
+CURVE_POINTS = 24
 # Events (dated, without deployment): small diamonds beside their site.
 EVENT_STYLE: dict[str, object] = {"color": "#6b2c91", "fillColor": "#e9d8f4", "weight": 1.5}
 # Smallest and largest diameter (px) of a deployment marker; the area follows known personnel.
@@ -152,6 +155,9 @@ NATION_PALETTE: tuple[str, ...] = (
 EVENT_RECENT_DAYS = 14
 # Days the date controls reach beyond the latest stated day.
 DATE_MARGIN_DAYS = 60
+# What the date slider spans: label -> days back from the last day (None: every stated day).
+# The data reach back to 1951; a slider over 75 years cannot pick a day in January 2026.
+SLIDER_SPANS: dict[str, int | None] = {"3 months": 92, "2 years": 731, "all dates": None}
 # Steps of the date buttons and of play mode: label -> pandas offset.
 DATE_STEPS: dict[str, str] = {"day": "1D", "week": "7D", "month": "MS"}
 # Play speeds: label -> seconds between steps.

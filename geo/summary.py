@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,7 +184,11 @@ def nation_anchors(countries: gpd.GeoDataFrame) -> dict[str, tuple[float, float]
 
 
 def curve(
-    start: tuple[float, float], end: tuple[float, float], *, bend: float = 0.18, points: int = 24
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    bend: float = settings.CURVE_BEND,
+    points: int = settings.CURVE_POINTS,
 ) -> list[tuple[float, float]]:
     """A gently curved line from ``start`` to ``end`` (both (lat, lon)), as (lat, lon) points.
 
@@ -332,3 +336,25 @@ def site_at(sites: gpd.GeoDataFrame, clicked: object, *, tolerance: float = 1e-3
     near = (points.y - lat).abs().lt(tolerance) & (points.x - lon).abs().lt(tolerance)
     matches = sites.loc[near, "id"]
     return str(matches.iloc[0]) if len(matches) else None
+
+
+def span_bounds(first: dt.date, last: dt.date, *, span: str) -> tuple[dt.date, dt.date]:
+    """The first and last day the date slider offers for a span of ``settings.SLIDER_SPANS``.
+
+    A span ends on ``last`` and reaches back its number of days (never before ``first``); a
+    span of None reaches back to ``first``. A short span gives the slider a usable resolution
+    when the data go back decades.
+    """
+    days = settings.SLIDER_SPANS[span]
+    if days is None:
+        return first, last
+    return max(first, last - dt.timedelta(days=days)), last
+
+
+def span_for(days: Sequence[dt.date], first: dt.date, last: dt.date) -> str:
+    """The shortest span of ``settings.SLIDER_SPANS`` whose slider offers every day given."""
+    for span in settings.SLIDER_SPANS:
+        low, high = span_bounds(first, last, span=span)
+        if all(low <= day <= high for day in days):
+            return span
+    return next(reversed(settings.SLIDER_SPANS))

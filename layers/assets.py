@@ -21,10 +21,22 @@ _VENDOR: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("xstatic.pkg.jquery", ("jquery.min.js",), "jquery"),
 )
 
+# The map's own browser code (layers/briefing.js), served under a name that changes with it.
+_BRIEFING_JS = Path(__file__).with_name("briefing.js")
+
+
+def _content_name(path: Path) -> str:
+    # Named by content: two apps (or two data folders) never serve each other's copy, and a
+    # browser never keeps a stale one.
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return f"{path.stem}-{digest}{path.suffix}"
+
+
 #: Scripts every map page loads, in order (URLs under the app's static route).
 JS_LINKS: tuple[tuple[str, str], ...] = (
     ("leaflet", f"{settings.STATIC_URL}/vendor/leaflet/leaflet.js"),
     ("jquery", f"{settings.STATIC_URL}/vendor/jquery/jquery.min.js"),
+    ("briefing", f"{settings.STATIC_URL}/briefing/{_content_name(_BRIEFING_JS)}"),
 )
 #: Stylesheets every map page loads.
 CSS_LINKS: tuple[tuple[str, str], ...] = (
@@ -37,16 +49,9 @@ def boundary_url(stem: str) -> str:
     return f"{settings.STATIC_URL}/boundaries/{stem}.geojson"
 
 
-def _sites_copy_name(path: Path) -> str:
-    # Named by content: two apps (or two data folders) never serve each other's copy, and a
-    # browser never keeps a stale one.
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    return f"{path.stem}-{digest}{path.suffix}"
-
-
 def sites_url(path: Path = settings.SITES_PATH) -> str:
     """URL of the static copy of the sites file (the sea-area polygons are fetched from it)."""
-    return f"{settings.STATIC_URL}/data/{_sites_copy_name(path)}"
+    return f"{settings.STATIC_URL}/data/{_content_name(path)}"
 
 
 def _copy_if_changed(src: Path, dst: Path) -> None:
@@ -86,7 +91,8 @@ def install_static(static_dir: Path = settings.STATIC_DIR) -> Path:
         src = settings.BOUNDARIES_DIR / f"{stem}.geojson"
         if src.exists():
             _copy_if_changed(src, static_dir / "boundaries" / src.name)
+    _copy_if_changed(_BRIEFING_JS, static_dir / "briefing" / _content_name(_BRIEFING_JS))
     if settings.SITES_PATH.exists():
-        sites_copy = static_dir / "data" / _sites_copy_name(settings.SITES_PATH)
+        sites_copy = static_dir / "data" / _content_name(settings.SITES_PATH)
         _copy_if_changed(settings.SITES_PATH, sites_copy)
     return static_dir

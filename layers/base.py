@@ -93,53 +93,18 @@ def path_kwargs(style: dict[str, object]) -> dict[str, Any]:
 
 
 class Runtime(MacroElement):
-    """The map's small runtime: layer registry, layer control, shared state, zoom classes.
+    """The map's small runtime (``window.briefing`` in ``layers/briefing.js``).
 
-    ``window.briefing`` lets layers pushed later (the filtered ones, swapped on every filter
-    change) register with the layer control and keep the visibility the user chose, and lets
-    the static layers (outlines, sea areas) restyle when the filter state changes, without
-    re-sending their geometry.
+    A layer registry behind the layer control, so layers pushed later (the filtered ones,
+    swapped on every filter change) keep the visibility the user chose; shared state, so the
+    static layers (outlines, sea areas) restyle when the filters change without re-sending
+    their geometry; and ``z-ge-N`` classes on the map for labels that need a zoom.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map) {
-            var B = window.briefing = {map: map, layers: {}, hidden: {}, listeners: [],
-                                       state: {contributors: [], active_seas: []}};
-            var control = L.control.layers(null, null, {collapsed: {{ this.collapsed|tojson }},
-                                                        position: "topright"}).addTo(map);
-            B.control = control;
-            B.register = function (name, title, layer) {
-                var old = B.layers[name];
-                if (old) { control.removeLayer(old.layer); }
-                B.layers[name] = {title: title, layer: layer};
-                control.addOverlay(layer, title);
-                if (B.hidden[name]) {
-                    // Added to the map right after this call: take it off again.
-                    setTimeout(function () { map.removeLayer(layer); }, 0);
-                }
-            };
-            // Only the user's clicks in the control change what stays hidden.
-            L.DomEvent.on(control.getContainer(), "change", function () {
-                Object.keys(B.layers).forEach(function (name) {
-                    B.hidden[name] = !map.hasLayer(B.layers[name].layer);
-                });
-            });
-            B.onState = function (fn) { B.listeners.push(fn); fn(B.state); };
-            B.setState = function (state) {
-                B.state = state;
-                B.listeners.forEach(function (fn) { fn(state); });
-                map.getContainer().setAttribute("data-state", JSON.stringify(state));
-            };
-            function zoomClasses() {
-                var z = Math.round(map.getZoom()), el = map.getContainer();
-                for (var i = 0; i <= 12; i++) { el.classList.toggle("z-ge-" + i, z >= i); }
-                el.setAttribute("data-zoom", z);
-            }
-            map.on("zoomend", zoomClasses);
-            zoomClasses();
-        })({{ this._parent.get_name() }});
+        window.briefing.runtime({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -147,7 +112,7 @@ class Runtime(MacroElement):
     def __init__(self, *, collapsed: bool = False) -> None:
         super().__init__()
         self._name = "BriefingRuntime"
-        self.collapsed = collapsed
+        self.options = {"collapsed": collapsed}
 
 
 class Registered(MacroElement):
@@ -195,28 +160,28 @@ def layer_group(name: str, title: str, *, show: bool = True) -> folium.FeatureGr
 
 
 class DataLayer(MacroElement):
-    """Draws a layer in the browser from compact JSON data with the layer's own script.
+    """Draws its parent group in the browser from compact JSON, with a function of
+    ``layers/briefing.js``.
 
     folium writes every marker and line with its full option set and jQuery-built popups;
-    for the layers pushed on every filter change that is most of the bytes sent. Here the
-    data goes once, as JSON (``tojson`` escapes ``<``, ``>``, ``&`` and quotes), and
-    ``script`` — a constant of the layer module, never built from data — draws it into the
-    parent group. Every text inside ``data`` must already be escaped (:func:`safe_text`)
-    where the script puts it in as HTML.
+    for the layers pushed on every filter change that is most of the bytes sent. Here only the
+    data go, as JSON (``tojson`` escapes ``<``, ``>``, ``&`` and quotes), with one call to
+    ``window.briefing[function]``; the code itself is a static file the browser caches. Every
+    text inside ``data`` that the function puts in as HTML must already be escaped
+    (:func:`safe_text`).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (group, data) {
-            {{ this.code }}
-        })({{ this._parent.get_name() }}, {{ this.data|tojson }});
+        window.briefing[{{ this.function|tojson }}]({{ this._parent.get_name() }},
+                                                   {{ this.data|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, code: str, data: object) -> None:
+    def __init__(self, function: str, data: object) -> None:
         super().__init__()
         self._name = "DataLayer"
-        self.code = code
+        self.function = function
         self.data = data

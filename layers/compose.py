@@ -54,26 +54,15 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map) {
-            var legend = L.control({position: "bottomleft"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("details", "map-legend");
-                div.open = true;
-                div.innerHTML = "<summary>Legend</summary>" + {{ this.html|tojson }};
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            legend.addTo(map);
-        })({{ this._parent.get_name() }});
+        window.briefing.legend({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, *, open_: bool = False) -> None:
         super().__init__()
         self._name = "Legend"
-        self.html = html
+        self.options = {"html": html, "open": open_}
 
 
 _CSS = (

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import folium
 import geopandas as gpd
 
-from geo import nations, settings, summary
+from geo import nations, settings
 from geo.filters import FilterState
 from layers.base import DataLayer, LegendEntry, layer_group, safe_text
 
@@ -20,14 +20,6 @@ NAME = "contributions"
 TITLE = "Contributions"
 
 _STATUS_RANK = {"active": 0, "announced": 1, "ended": 2, "declined": 3}
-
-_SCRIPT = """
-data.lines.forEach(function (l) {
-    L.polyline(l.pts, Object.assign({color: l.c, interactive: true}, data.styles[l.st]))
-        .bindTooltip(l.tip, {sticky: true})
-        .addTo(group);
-});
-"""
 
 
 def build(
@@ -49,7 +41,18 @@ def build(
     """
     group = layer_group(NAME, TITLE)
     lines: list[dict[str, object]] = []
-    group.add_child(DataLayer(_SCRIPT, {"lines": lines, "styles": settings.CONTRIBUTION_STYLES}))
+    # The browser draws the same curve as geo.summary.curve (which the static export uses).
+    group.add_child(
+        DataLayer(
+            "contributions",
+            {
+                "lines": lines,
+                "styles": settings.CONTRIBUTION_STYLES,
+                "bend": settings.CURVE_BEND,
+                "points": settings.CURVE_POINTS,
+            },
+        )
+    )
     if not state.flows:
         rows = rows[rows["site"] == state.site] if state.site else rows.iloc[0:0]
     if rows.empty:
@@ -67,7 +70,8 @@ def build(
         text = f"{nations.label(str(code))} → {pair['site_name'].iloc[0]} ({status})"
         lines.append(
             {
-                "pts": [[round(lat, 3), round(lon, 3)] for lat, lon in summary.curve(start, end)],
+                "a": [round(start[0], 3), round(start[1], 3)],
+                "b": [round(end[0], 3), round(end[1], 3)],
                 "c": nations.color(str(code)),
                 "st": status if status in settings.CONTRIBUTION_STYLES else "active",
                 "tip": safe_text(text),

@@ -25,69 +25,9 @@ class _BoundaryLoader(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (group, map) {
-            var lods = {{ this.lods|tojson }};
-            var styles = {{ this.styles|tojson }};
-            var contributors = new Set();
-            var built = [];
-            var cache = {};
-            var shown = null;
-            function esc(s) {
-                var d = document.createElement("div");
-                d.textContent = s == null ? "" : String(s);
-                return d.innerHTML;
-            }
-            function roleOf(p) {
-                if (p.role === "host") { return "host"; }
-                return contributors.has(p.iso_a3) ? "contributor" : "context";
-            }
-            function pick(z) {
-                for (var i = 0; i < lods.length; i++) {
-                    if (z >= lods[i].min_zoom && z <= lods[i].max_zoom) { return lods[i]; }
-                }
-                return lods[lods.length - 1];
-            }
-            function styleOf(f) { return styles[roleOf(f.properties || {})]; }
-            function build(data) {
-                var layer = L.geoJSON(data, {
-                    style: styleOf,
-                    onEachFeature: function (f, part) {
-                        part.bindTooltip(esc((f.properties || {}).name), {sticky: true});
-                    }
-                });
-                built.push(layer);
-                return layer;
-            }
-            function show() {
-                var lod = pick(Math.round(map.getZoom()));
-                if (shown === lod.url) { return; }
-                shown = lod.url;
-                var pending = cache[lod.url] || (cache[lod.url] = fetch(lod.url)
-                    .then(function (r) {
-                        if (!r.ok) { throw new Error(r.status); }
-                        return r.json();
-                    })
-                    .then(build));
-                pending.then(function (layer) {
-                    if (shown !== lod.url) { return; }
-                    group.clearLayers();
-                    group.addLayer(layer);
-                    layer.bringToBack();
-                    map.getContainer().setAttribute("data-boundaries", lod.url);
-                }).catch(function (err) {
-                    delete cache[lod.url];
-                    shown = null;
-                    console.warn("boundaries not loaded", lod.url, err);
-                });
-            }
-            map.on("zoomend", show);
-            // Contributing nations follow the filters: restyle, never re-fetch.
-            window.briefing.onState(function (state) {
-                contributors = new Set(state.contributors || []);
-                built.forEach(function (layer) { layer.setStyle(styleOf); });
-            });
-            show();
-        })({{ this._parent.get_name() }}, {{ this._parent._parent.get_name() }});
+        window.briefing.countries({{ this._parent.get_name() }},
+                                  {{ this._parent._parent.get_name() }},
+                                  {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -95,11 +35,11 @@ class _BoundaryLoader(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "BoundaryLoader"
-        self.lods = [
+        lods = [
             {"url": boundary_url(stem), "min_zoom": lo, "max_zoom": hi}
             for stem, lo, hi, _tol in settings.BOUNDARY_LODS
         ]
-        self.styles = settings.COUNTRY_STYLES
+        self.options = {"lods": lods, "styles": settings.COUNTRY_STYLES}
 
 
 def build() -> folium.FeatureGroup:

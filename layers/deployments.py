@@ -74,29 +74,6 @@ def popup_html(
     )
 
 
-_SCRIPT = """
-data.markers.forEach(function (m) {
-    var cls = "dep" + (m.sel ? " selected" : ""), html;
-    if (m.svg) {
-        html = '<div class="' + cls + ' dep-app6">' + m.svg + "</div>";
-    } else {
-        html = '<div class="' + cls + '"><div class="dep-core" style="width:' + m.d +
-            "px;height:" + m.d + 'px">' + m.fig + '</div><div class="dep-badges" style="left:' +
-            (Math.floor(m.d / 2) + 4) + 'px">' + m.b.map(function (b) {
-                return '<span class="dep-badge status-' + b[2] + '" style="--c:' + b[1] + '">' +
-                    b[0] + "</span>";
-            }).join("") + "</div></div>";
-    }
-    L.marker(m.ll, {
-        icon: L.divIcon({html: html, className: "dep-icon", iconSize: [m.s, m.s],
-                         iconAnchor: [m.s / 2, m.s / 2]}),
-        zIndexOffset: m.sel ? 1000 : 0,
-        riseOnHover: true
-    }).bindTooltip(m.tip).bindPopup(m.pop, {maxWidth: 420}).addTo(group);
-});
-"""
-
-
 def _status_class(status: object) -> str:
     # Only known statuses become part of a CSS class name.
     text = str(status)
@@ -173,7 +150,7 @@ def build(
                 for code in site["nations"]
             ]
         markers.append(marker)
-    group.add_child(DataLayer(_SCRIPT, {"markers": markers}))
+    group.add_child(DataLayer("deployments", {"markers": markers}))
     return group
 
 

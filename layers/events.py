@@ -18,17 +18,6 @@ from layers.base import DataLayer, LegendEntry, layer_group, safe_text
 NAME = "events"
 TITLE = "Events"
 
-_SCRIPT = """
-var mark = '<span class="event-mark" style="border-color:' + data.style.color +
-    ";background:" + data.style.fillColor + '"></span>';
-data.marks.forEach(function (e) {
-    L.marker(e.ll, {icon: L.divIcon({html: mark, className: "event-icon", iconSize: [12, 12],
-                                     iconAnchor: [e.x, 22]})})
-        .bindTooltip(e.tip)
-        .addTo(group);
-});
-"""
-
 
 def _date_text(day: pd.Timestamp, precision: str) -> str:
     if precision == "year":
@@ -54,7 +43,7 @@ def build(
     """
     group = layer_group(NAME, TITLE)
     marks: list[dict[str, object]] = []
-    group.add_child(DataLayer(_SCRIPT, {"marks": marks, "style": settings.EVENT_STYLE}))
+    group.add_child(DataLayer("events", {"marks": marks, "style": settings.EVENT_STYLE}))
     located = events[events["site"] != ""]
     points = sites.set_index("id").geometry.representative_point()
     for place, at_site in located.groupby("site", sort=True):

@@ -26,42 +26,7 @@ class _SeaAreaLoader(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (group) {
-            var styles = {{ this.styles|tojson }};
-            var active = new Set();
-            var layer = null;
-            function styleOf(f) {
-                return active.has((f.properties || {}).id) ? styles.active : styles.inactive;
-            }
-            {{ this.labels|tojson }}.forEach(function (label) {
-                L.marker([label.lat, label.lon], {
-                    interactive: false,
-                    keyboard: false,
-                    icon: L.divIcon({className: "sea-label-icon", iconSize: [140, 18],
-                                     iconAnchor: [70, 9],
-                                     html: '<div class="sea-label">' + label.name + "</div>"})
-                }).addTo(group);
-            });
-            fetch({{ this.url|tojson }})
-                .then(function (r) {
-                    if (!r.ok) { throw new Error(r.status); }
-                    return r.json();
-                })
-                .then(function (data) {
-                    layer = L.geoJSON(data, {
-                        filter: function (f) { return (f.properties || {}).kind === "sea_area"; },
-                        style: styleOf,
-                        interactive: false
-                    });
-                    group.addLayer(layer);
-                    layer.bringToBack();
-                })
-                .catch(function (err) { console.warn("sea areas not loaded", err); });
-            window.briefing.onState(function (state) {
-                active = new Set(state.active_seas || []);
-                if (layer) { layer.setStyle(styleOf); }
-            });
-        })({{ this._parent.get_name() }});
+        window.briefing.seaAreas({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
         """
     )
@@ -69,9 +34,7 @@ class _SeaAreaLoader(MacroElement):
     def __init__(self, labels: list[dict[str, object]]) -> None:
         super().__init__()
         self._name = "SeaAreaLoader"
-        self.url = sites_url()
-        self.styles = settings.SEA_AREA_STYLES
-        self.labels = labels
+        self.options = {"url": sites_url(), "styles": settings.SEA_AREA_STYLES, "labels": labels}
 
 
 def build(sites: gpd.GeoDataFrame) -> folium.FeatureGroup:

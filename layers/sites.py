@@ -16,15 +16,6 @@ from layers.base import DataLayer, LegendEntry, layer_group, safe_text
 NAME = "sites"
 TITLE = "Sites"
 
-_SCRIPT = """
-data.sites.forEach(function (s) {
-    L.circleMarker([s[0], s[1]], Object.assign({fill: true, fillOpacity: 1}, data.styles[s[2]]))
-        .bindTooltip(s[3], {permanent: true, direction: "right", offset: [6, 0],
-                            className: "site-label site-label-" + s[2]})
-        .addTo(group);
-});
-"""
-
 
 def label_css() -> str:
     """CSS hiding each kind's labels below the zoom where they fit."""
@@ -50,7 +41,7 @@ def build(sites: gpd.GeoDataFrame) -> folium.FeatureGroup:
         point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.centroid
         rows.append([round(point.y, 5), round(point.x, 5), kind, safe_text(row.name)])
     group = layer_group(NAME, TITLE)
-    group.add_child(DataLayer(_SCRIPT, {"sites": rows, "styles": settings.SITE_STYLES}))
+    group.add_child(DataLayer("sites", {"sites": rows, "styles": settings.SITE_STYLES}))
     return group
 
 

@@ -111,3 +111,12 @@ def test_play_advances_the_date_and_pause_stops_it() -> None:
     assert day > dt.date(2026, 1, 10)
     at.button(key="play").click().run()
     assert not at.session_state["playing"]
+
+
+def test_a_date_long_ago_widens_the_slider_span_to_reach_it() -> None:
+    at = _app(date="2004-06-01")
+
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="span").value == "all dates"
+    assert at.slider(key="day").value == dt.date(2004, 6, 1)
+    assert _metric(at, "Deployments") == "5"  # Šiauliai (since 2004) and the undated four

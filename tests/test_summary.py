@@ -154,3 +154,17 @@ def test_table_puts_the_selected_site_first_and_marks_it(joined: gpd.GeoDataFram
     assert table["sel"].tolist() == ["●", "", ""]
     assert table["source"].eq("Title").all()
     assert table.loc[0, "period"] == "since 2004"
+
+
+def test_span_bounds_reach_back_from_the_last_day_but_not_before_the_first() -> None:
+    first, last = dt.date(1951, 1, 1), dt.date(2026, 3, 20)
+    assert summary.span_bounds(first, last, span="3 months") == (dt.date(2025, 12, 18), last)
+    assert summary.span_bounds(first, last, span="all dates") == (first, last)
+    assert summary.span_bounds(dt.date(2026, 3, 1), last, span="2 years")[0] == dt.date(2026, 3, 1)
+
+
+def test_span_for_picks_the_shortest_span_that_offers_every_day() -> None:
+    first, last = dt.date(1951, 1, 1), dt.date(2026, 3, 20)
+    assert summary.span_for([dt.date(2026, 1, 19)], first, last) == "3 months"
+    assert summary.span_for([dt.date(2025, 6, 1)], first, last) == "2 years"
+    assert summary.span_for([dt.date(2004, 1, 1)], first, last) == "all dates"

@@ -1,0 +1,232 @@
+/*
+ * The briefing map's browser code: served as a static file (layers/assets.py), loaded once
+ * with Leaflet and cached, so the map script and the layers pushed on every filter change
+ * carry only data and one call each.
+ *
+ * Every text that arrives in `data` and is put in as HTML was escaped on the server
+ * (layers.base.safe_text); values used in CSS class names are checked against known sets there.
+ */
+(function () {
+    "use strict";
+
+    function esc(s) {
+        var d = document.createElement("div");
+        d.textContent = s == null ? "" : String(s);
+        return d.innerHTML;
+    }
+
+    function fetchJSON(url) {
+        return fetch(url).then(function (r) {
+            if (!r.ok) { throw new Error(url + ": " + r.status); }
+            return r.json();
+        });
+    }
+
+    var B = {map: null, layers: {}, hidden: {}, listeners: [],
+             state: {contributors: [], active_seas: []}};
+    window.briefing = B;
+
+    /* The runtime: layer control, shared state, zoom classes. */
+    B.runtime = function (map, opts) {
+        B.map = map;
+        B.control = L.control.layers(null, null, {collapsed: !!opts.collapsed,
+                                                  position: "topright"}).addTo(map);
+        // Only the user's clicks in the control change what stays hidden.
+        L.DomEvent.on(B.control.getContainer(), "change", function () {
+            Object.keys(B.layers).forEach(function (name) {
+                B.hidden[name] = !map.hasLayer(B.layers[name].layer);
+            });
+        });
+        function zoomClasses() {
+            var z = Math.round(map.getZoom()), el = map.getContainer();
+            for (var i = 0; i <= 12; i++) { el.classList.toggle("z-ge-" + i, z >= i); }
+            el.setAttribute("data-zoom", z);
+        }
+        map.on("zoomend", zoomClasses);
+        zoomClasses();
+    };
+
+    /* A layer joins the layer control; a hidden one stays hidden when pushed again. */
+    B.register = function (name, title, layer) {
+        var old = B.layers[name];
+        if (old) { B.control.removeLayer(old.layer); }
+        B.layers[name] = {title: title, layer: layer};
+        B.control.addOverlay(layer, title);
+        if (B.hidden[name]) {
+            // streamlit-folium adds a pushed group right after this call: take it off again.
+            setTimeout(function () { B.map.removeLayer(layer); }, 0);
+        }
+    };
+
+    B.onState = function (fn) { B.listeners.push(fn); fn(B.state); };
+    B.setState = function (state) {
+        B.state = state;
+        B.listeners.forEach(function (fn) { fn(state); });
+        if (B.map) { B.map.getContainer().setAttribute("data-state", JSON.stringify(state)); }
+    };
+
+    B.legend = function (map, opts) {
+        var legend = L.control({position: "bottomleft"});
+        legend.onAdd = function () {
+            var div = L.DomUtil.create("details", "map-legend");
+            div.open = !!opts.open;
+            div.innerHTML = "<summary>Legend</summary>" + opts.html;
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        legend.addTo(map);
+    };
+
+    /* Country outlines: the level of detail for the zoom, fetched once each. */
+    B.countries = function (group, map, opts) {
+        var contributors = new Set(), built = [], cache = {}, shown = null;
+        function roleOf(p) {
+            if (p.role === "host") { return "host"; }
+            return contributors.has(p.iso_a3) ? "contributor" : "context";
+        }
+        function styleOf(f) { return opts.styles[roleOf(f.properties || {})]; }
+        function pick(z) {
+            for (var i = 0; i < opts.lods.length; i++) {
+                var lod = opts.lods[i];
+                if (z >= lod.min_zoom && z <= lod.max_zoom) { return lod; }
+            }
+            return opts.lods[opts.lods.length - 1];
+        }
+        function build(data) {
+            var layer = L.geoJSON(data, {
+                style: styleOf,
+                onEachFeature: function (f, part) {
+                    part.bindTooltip(esc((f.properties || {}).name), {sticky: true});
+                }
+            });
+            built.push(layer);
+            return layer;
+        }
+        function show() {
+            var lod = pick(Math.round(map.getZoom()));
+            if (shown === lod.url) { return; }
+            shown = lod.url;
+            var pending = cache[lod.url] || (cache[lod.url] = fetchJSON(lod.url).then(build));
+            pending.then(function (layer) {
+                if (shown !== lod.url) { return; }
+                group.clearLayers();
+                group.addLayer(layer);
+                layer.bringToBack();
+                map.getContainer().setAttribute("data-boundaries", lod.url);
+            }).catch(function (err) {
+                delete cache[lod.url];
+                shown = null;
+                console.warn("boundaries not loaded", err);
+            });
+        }
+        map.on("zoomend", show);
+        // Contributing nations follow the filters: restyle, never re-fetch.
+        B.onState(function (state) {
+            contributors = new Set(state.contributors || []);
+            built.forEach(function (layer) { layer.setStyle(styleOf); });
+        });
+        show();
+    };
+
+    /* Sea areas: polygons fetched from the sites file; emphasised when active. */
+    B.seaAreas = function (group, opts) {
+        var active = new Set(), layer = null;
+        function styleOf(f) {
+            return active.has((f.properties || {}).id) ? opts.styles.active : opts.styles.inactive;
+        }
+        opts.labels.forEach(function (label) {
+            L.marker([label.lat, label.lon], {
+                interactive: false,
+                keyboard: false,
+                icon: L.divIcon({className: "sea-label-icon", iconSize: [140, 18],
+                                 iconAnchor: [70, 9],
+                                 html: '<div class="sea-label">' + label.name + "</div>"})
+            }).addTo(group);
+        });
+        fetchJSON(opts.url).then(function (data) {
+            layer = L.geoJSON(data, {
+                filter: function (f) { return (f.properties || {}).kind === "sea_area"; },
+                style: styleOf,
+                interactive: false
+            });
+            group.addLayer(layer);
+            layer.bringToBack();
+        }).catch(function (err) { console.warn("sea areas not loaded", err); });
+        B.onState(function (state) {
+            active = new Set(state.active_seas || []);
+            if (layer) { layer.setStyle(styleOf); }
+        });
+    };
+
+    /* Sites: [lat, lon, kind, name] rows; labels shown from a zoom per kind (CSS). */
+    B.sites = function (group, data) {
+        data.sites.forEach(function (s) {
+            L.circleMarker([s[0], s[1]], Object.assign({fill: true, fillOpacity: 1},
+                                                      data.styles[s[2]]))
+                .bindTooltip(s[3], {permanent: true, direction: "right", offset: [6, 0],
+                                    className: "site-label site-label-" + s[2]})
+                .addTo(group);
+        });
+    };
+
+    /* Deployments: one marker per site, nation badges or an APP-6 symbol. */
+    B.deployments = function (group, data) {
+        data.markers.forEach(function (m) {
+            var cls = "dep" + (m.sel ? " selected" : ""), html;
+            if (m.svg) {
+                html = '<div class="' + cls + ' dep-app6">' + m.svg + "</div>";
+            } else {
+                html = '<div class="' + cls + '"><div class="dep-core" style="width:' + m.d +
+                    "px;height:" + m.d + 'px">' + m.fig +
+                    '</div><div class="dep-badges" style="left:' + (Math.floor(m.d / 2) + 4) +
+                    'px">' + m.b.map(function (b) {
+                        return '<span class="dep-badge status-' + b[2] + '" style="--c:' + b[1] +
+                            '">' + b[0] + "</span>";
+                    }).join("") + "</div></div>";
+            }
+            L.marker(m.ll, {
+                icon: L.divIcon({html: html, className: "dep-icon", iconSize: [m.s, m.s],
+                                 iconAnchor: [m.s / 2, m.s / 2]}),
+                zIndexOffset: m.sel ? 1000 : 0,
+                riseOnHover: true
+            }).bindTooltip(m.tip).bindPopup(m.pop, {maxWidth: 420}).addTo(group);
+        });
+    };
+
+    /* A quadratic Bezier from a to b ([lat, lon]), bent to the left of the straight line. */
+    function curve(a, b, bend, points) {
+        var cLat = (a[0] + b[0]) / 2 + bend * (b[1] - a[1]);
+        var cLon = (a[1] + b[1]) / 2 - bend * (b[0] - a[0]);
+        var out = [];
+        for (var i = 0; i <= points; i++) {
+            var t = i / points, u = 1 - t;
+            out.push([u * u * a[0] + 2 * u * t * cLat + t * t * b[0],
+                      u * u * a[1] + 2 * u * t * cLon + t * t * b[1]]);
+        }
+        return out;
+    }
+    B.curve = curve;
+
+    /* Contribution lines: from a nation's anchor to a site, in the nation's colour. */
+    B.contributions = function (group, data) {
+        data.lines.forEach(function (l) {
+            L.polyline(curve(l.a, l.b, data.bend, data.points),
+                       Object.assign({color: l.c}, data.styles[l.st]))
+                .bindTooltip(l.tip, {sticky: true})
+                .addTo(group);
+        });
+    };
+
+    /* Events: small diamonds up and to the left of their site. */
+    B.events = function (group, data) {
+        var mark = '<span class="event-mark" style="border-color:' + data.style.color +
+            ";background:" + data.style.fillColor + '"></span>';
+        data.marks.forEach(function (e) {
+            L.marker(e.ll, {icon: L.divIcon({html: mark, className: "event-icon",
+                                             iconSize: [12, 12], iconAnchor: [e.x, 22]})})
+                .bindTooltip(e.tip)
+                .addTo(group);
+        });
+    };
+})();
