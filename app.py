@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import streamlit as st
@@ -119,8 +120,8 @@ def _on_map_click() -> None:
         st.session_state.site = site
 
 
-def _on_table_select() -> None:
-    rows = st.session_state.table.selection.rows
+def _on_table_select(key: str) -> None:
+    rows = st.session_state[key].selection.rows
     shown = st.session_state.get("table_sites", [])
     if rows and rows[0] < len(shown):
         st.session_state.site = shown[rows[0]]
@@ -214,12 +215,15 @@ def _view() -> None:
         chosen.deployments, source_titles=data.source_titles, selected_site=state.site
     )
     ss.table_sites = table["site"].tolist()
+    # A new key per selected site: the rows move (the site's come first), so an old row
+    # selection would point at another row; the "●" column shows what is selected.
+    table_key = f"table-{state.site or ''}"
     st.dataframe(
         table,
-        key="table",
+        key=table_key,
         hide_index=True,
         width="stretch",
-        on_select=_on_table_select,
+        on_select=functools.partial(_on_table_select, table_key),
         selection_mode="single-row",
         column_order=[c for c in table.columns if c not in ("site", "start")],
         column_config=TABLE_COLUMNS,

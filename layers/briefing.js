@@ -174,10 +174,11 @@
     B.deployments = function (group, data) {
         data.markers.forEach(function (m) {
             var cls = "dep" + (m.sel ? " selected" : ""), html;
+            var site = ' data-site="' + m.id + '"';
             if (m.svg) {
-                html = '<div class="' + cls + ' dep-app6">' + m.svg + "</div>";
+                html = '<div class="' + cls + ' dep-app6"' + site + ">" + m.svg + "</div>";
             } else {
-                html = '<div class="' + cls + '"><div class="dep-core" style="width:' + m.d +
+                html = '<div class="' + cls + '"' + site + '><div class="dep-core" style="width:' + m.d +
                     "px;height:" + m.d + 'px">' + m.fig +
                     '</div><div class="dep-badges" style="left:' + (Math.floor(m.d / 2) + 4) +
                     'px">' + m.b.map(function (b) {

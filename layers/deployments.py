@@ -133,6 +133,7 @@ def build(
         statuses = site_rows.groupby("nation")["status"].agg(_best_status)
         marker: dict[str, object] = {
             "ll": [round(float(site["lat"]), 5), round(float(site["lon"]), 5)],
+            "id": safe_text(site_id),
             "sel": int(state.site == site_id),
             "tip": safe_text(f"{site['site_name']}: {', '.join(site['nations'])}"),
             "pop": popup_html(

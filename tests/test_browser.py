@@ -332,3 +332,39 @@ def test_injection_payloads_in_every_text_never_run_and_the_map_still_draws(
             assert frame.evaluate("() => window.__xss === undefined")
             assert offline.aborted == []
             context.close()
+
+
+def test_clicking_a_marker_selects_its_rows_and_a_table_row_highlights_its_marker(
+    app_url: str, offline_page: OfflinePage
+) -> None:
+    page = offline_page.page
+    _open(offline_page, f"{app_url}/?date=2026-01-17")
+    frame = _map_frame(page)
+    frame.locator('.dep[data-site="nuuk"]').click(timeout=30_000)
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('site') === 'nuuk'", timeout=30_000
+    )
+    _wait_idle(page)
+    frame.wait_for_selector('.dep.selected[data-site="nuuk"]', timeout=30_000)
+    box_text = page.locator('[data-testid="stSelectbox"]').last.evaluate(
+        "el => [el.innerText, ...[...el.querySelectorAll('input')].map(i => i.value),"
+        " ...[...el.querySelectorAll('[value]')].map(i => i.getAttribute('value'))].join(' ')"
+    )
+    page.screenshot(path=str(ARTIFACTS / "view-marker-clicked.png"))
+    assert "Nuuk" in box_text, box_text  # the "Selected site" box
+
+    # The table lists the selected site's rows first; selecting another row selects its site.
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 + 17)  # the second row's checkbox
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('site') !== 'nuuk'", timeout=30_000
+    )
+    _wait_idle(page)
+    frame.wait_for_selector(".dep.selected", timeout=30_000)
+    selected = frame.locator(".dep.selected").get_attribute("data-site")
+    assert selected and selected != "nuuk"
+    assert page.evaluate("() => new URLSearchParams(location.search).get('site')") == selected
+    page.screenshot(path=str(ARTIFACTS / "view-selected.png"))
