@@ -368,3 +368,28 @@ def test_clicking_a_marker_selects_its_rows_and_a_table_row_highlights_its_marke
     assert selected and selected != "nuuk"
     assert page.evaluate("() => new URLSearchParams(location.search).get('site')") == selected
     page.screenshot(path=str(ARTIFACTS / "view-selected.png"))
+
+
+def test_a_layer_switched_off_stays_off_when_the_filters_change(
+    app_url: str, offline_page: OfflinePage
+) -> None:
+    page = offline_page.page
+    _open(offline_page, f"{app_url}/?date=2026-01-19")
+    frame = _map_frame(page)
+    frame.wait_for_selector(".dep-icon", timeout=30_000)
+    frame.locator(".leaflet-control-layers label", has_text="Deployments").locator("input").click()
+    assert frame.locator(".dep-icon").count() == 0
+
+    slider = page.locator('[data-testid="stSlider"] input[type=range]').first
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('date') === '2026-01-18'",
+        timeout=30_000,
+    )
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    assert frame.locator(".dep-icon").count() == 0
+    assert frame.locator(".event-icon, .leaflet-overlay-pane path").count() > 20
+    frame.locator(".leaflet-control-layers label", has_text="Deployments").locator("input").click()
+    frame.wait_for_selector(".dep-icon", timeout=10_000)
