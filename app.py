@@ -10,10 +10,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from charts.timeline import timeline_chart
-from geo import nations, settings, summary, urlstate
+from geo import nations, scenes, settings, summary, urlstate
 from geo.dataset import Dataset, load_dataset, select
 from geo.errors import DataError
 from geo.filters import FilterState
+from geo.scenes import Scene
 from layers import assets, compose
 from layers.base import markdown_text
 
@@ -21,6 +22,15 @@ st.set_page_config(page_title="Briefing map", page_icon="🗺️", layout="wide"
 
 TIME_MODES = {"day": "As of a day", "range": "Any time in a period", "all": "All dates"}
 SYMBOLS = {"badges": "Nation badges", "app6": "NATO APP-6 symbols"}
+# Presenter mode: the page is the map. Streamlit's header, toolbar and sidebar are hidden and
+# the margins removed (our own constant CSS; no user text goes in here).
+PRESENTER_CSS = (
+    '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],'
+    '[data-testid="stHeader"],[data-testid="stToolbar"],[data-testid="stDecoration"],'
+    '[data-testid="stStatusWidget"]{display:none !important}'
+    '[data-testid="stMainBlockContainer"],.block-container{padding:0.4rem 1rem 0 1rem !important;'
+    "max-width:100% !important}"
+)
 TABLE_COLUMNS: dict[str, Any] = {
     "sel": st.column_config.TextColumn("", width=28, help="At the selected site"),
     "nation": "Nation",
@@ -48,14 +58,53 @@ def _dataset() -> Dataset:
     return load_dataset()
 
 
-def _known(data: Dataset) -> urlstate.Known:
+def _known(data: Dataset, briefing: tuple[Scene, ...]) -> urlstate.Known:
     return urlstate.Known(
         nations=frozenset(data.nations),
         missions=data.missions,
         sites=frozenset(data.sites["id"]),
+        scenes=frozenset(scene.id for scene in briefing),
         first_day=data.first_day,
         last_day=data.last_day,
     )
+
+
+def _scenes(data: Dataset) -> tuple[Scene, ...]:
+    """The briefing's scenes; if the file is broken, the last good ones and a notice."""
+    ss = st.session_state
+    path = settings.USER_SCENES_PATH if settings.USER_SCENES_PATH.exists() else settings.SCENES_PATH
+    found, error = scenes.load_scenes_or_keep(
+        path,
+        ss.get("last_good_scenes", ()),
+        known_sites=frozenset(data.sites["id"]),
+        known_nations=frozenset(data.nations),
+        known_missions=frozenset(data.missions),
+    )
+    ss.last_good_scenes = found
+    ss.scenes_error = None if error is None else str(error)
+    return found
+
+
+def _scene(briefing: tuple[Scene, ...], scene_id: str | None) -> Scene | None:
+    return next((scene for scene in briefing if scene.id == scene_id), None)
+
+
+def _apply_scene() -> None:
+    """Put the chosen scene's view into the widgets (the map flies there on the next run)."""
+    scene = _scene(st.session_state.last_good_scenes, st.session_state.scene)
+    if scene is not None:
+        _seed_widgets(scene.state(), _dataset())
+
+
+def _step_scene(offset: int) -> None:
+    briefing = st.session_state.last_good_scenes
+    if not briefing:
+        return
+    ids = [scene.id for scene in briefing]
+    current = st.session_state.scene
+    index = ids.index(current) + offset if current in ids else 0
+    st.session_state.scene = ids[min(max(index, 0), len(ids) - 1)]
+    _apply_scene()
 
 
 def _seed_widgets(state: FilterState, data: Dataset) -> None:
@@ -64,6 +113,7 @@ def _seed_widgets(state: FilterState, data: Dataset) -> None:
     ss.nations, ss.missions = list(state.nations), list(state.missions)
     ss.domains, ss.statuses = list(state.domains), list(state.statuses)
     ss.symbols, ss.flows, ss.site = state.symbols, state.flows, state.site
+    ss.scene = state.scene
     ss.time_mode = "day" if state.date else "range" if state.date_range else "all"
     ss.day = state.date or data.default_day
     ss.period = state.date_range or (data.default_day - dt.timedelta(days=30), data.default_day)
@@ -83,6 +133,7 @@ def _state() -> FilterState:
         date=ss.day if ss.time_mode == "day" else None,
         date_range=tuple(ss.period) if ss.time_mode == "range" else None,
         site=ss.site,
+        scene=ss.scene,
         symbols=ss.symbols,
         flows=ss.flows,
     )
@@ -127,7 +178,100 @@ def _on_table_select(key: str) -> None:
         st.session_state.site = shown[rows[0]]
 
 
+def _save_briefing(briefing: tuple[Scene, ...], done: str) -> None:
+    try:
+        settings.USER_SCENES_PATH.parent.mkdir(parents=True, exist_ok=True)
+        scenes.save_scenes(briefing, settings.USER_SCENES_PATH)
+    except (scenes.ScenesError, OSError) as exc:
+        st.session_state.editor_message = ("error", f"Not saved: {exc}")
+    else:
+        st.session_state.last_good_scenes = briefing
+        st.session_state.editor_message = ("success", done)
+
+
+def _add_current_view() -> None:
+    ss = st.session_state
+    title = ss.new_scene_title.strip()
+    state = _state()
+    data = _dataset()
+    rows = select(data, state).deployments
+    bounds = summary.view_bounds(rows) or summary.view_bounds(data.deployments)
+    taken = {scene.id for scene in ss.last_good_scenes}
+    slug = urlstate.mission_slug(title) or "scene"
+    scene_id = next(
+        f"{slug}-{n}" if n else slug
+        for n in range(1000)
+        if (f"{slug}-{n}" if n else slug) not in taken
+    )
+    try:
+        scene = scenes.scene_from_state(
+            state,
+            id=scene_id,
+            title=title,
+            bounds=bounds or (-60, 42, 35, 78),
+            subtitle=ss.new_scene_subtitle.strip(),
+        )
+        briefing = scenes.add_scene(ss.last_good_scenes, scene)
+    except (scenes.ScenesError, ValueError) as exc:
+        ss.editor_message = ("error", f"Not added: {exc}")
+        return
+    _save_briefing(briefing, f"Added “{title}” as the last scene.")
+
+
+def _edit_scene(action: str, scene_id: str) -> None:
+    briefing = st.session_state.last_good_scenes
+    try:
+        if action == "delete":
+            changed = scenes.delete_scene(briefing, scene_id)
+        else:
+            changed = scenes.move_scene(briefing, scene_id, -1 if action == "up" else 1)
+    except scenes.ScenesError as exc:
+        st.session_state.editor_message = ("error", str(exc))
+        return
+    _save_briefing(changed, "Saved.")
+
+
+def _scene_editor(data: Dataset) -> None:
+    ss = st.session_state
+    st.text_input("Title of a new scene", key="new_scene_title", max_chars=120)
+    st.text_input("Subtitle", key="new_scene_subtitle", max_chars=200)
+    st.button(
+        "Save the current view as a scene",
+        key="add_scene",
+        on_click=_add_current_view,
+        disabled=not ss.get("new_scene_title", "").strip(),
+        help="Its view fits the sites of the rows shown; the filters and dates are kept.",
+    )
+    for index, scene in enumerate(ss.last_good_scenes):
+        name, up, down, drop = st.columns([5, 1, 1, 1], vertical_alignment="center")
+        name.caption(f"{index + 1}. " + markdown_text(scene.title))
+        up.button(
+            "↑",
+            key=f"up-{scene.id}",
+            on_click=_edit_scene,
+            args=("up", scene.id),
+            disabled=index == 0,
+        )
+        down.button(
+            "↓",
+            key=f"down-{scene.id}",
+            on_click=_edit_scene,
+            args=("down", scene.id),
+            disabled=index == len(ss.last_good_scenes) - 1,
+        )
+        drop.button("✕", key=f"del-{scene.id}", on_click=_edit_scene, args=("delete", scene.id))
+    message = ss.pop("editor_message", None)
+    if message:
+        kind, text = message
+        (st.error if kind == "error" else st.success)(markdown_text(text))
+    st.caption(
+        "Saved atomically to the workspace (never to the bundled briefing); the previous "
+        "version is kept beside it."
+    )
+
+
 def _sidebar(data: Dataset) -> None:
+    ss = st.session_state
     with st.sidebar:
         st.header("Filters")
         st.multiselect("Nations", data.nations, key="nations", format_func=nations.label)
@@ -135,6 +279,19 @@ def _sidebar(data: Dataset) -> None:
         st.multiselect("Domain", settings.DOMAINS, key="domains")
         st.multiselect("Status", settings.STATUSES, key="statuses")
         st.caption("An empty filter shows everything.")
+        st.header("Briefing")
+        briefing = ss.last_good_scenes
+        titles = {scene.id: scene.title for scene in briefing}
+        st.selectbox(
+            "Scene",
+            [None, *titles],
+            key="scene",
+            format_func=lambda s: "— (free view)" if s is None else titles[s],
+            on_change=_apply_scene,
+        )
+        st.toggle("Presenter mode", key="present", help="Full-window map for a projector")
+        with st.expander("Edit the briefing"):
+            _scene_editor(data)
         st.header("Display")
         st.radio("Symbols", list(SYMBOLS), key="symbols", format_func=SYMBOLS.__getitem__)
         st.toggle("Contribution lines for every site", key="flows")
@@ -164,6 +321,39 @@ def _time_controls(data: Dataset) -> None:
         st.select_slider("Speed", list(settings.PLAY_SPEEDS), key="speed")
 
 
+def _presenter_controls(scene: Scene | None) -> None:
+    """Previous / next scene (also the arrow keys), the scene's place, and the way out."""
+    briefing = st.session_state.last_good_scenes
+    ids = [item.id for item in briefing]
+    where = f"Scene {ids.index(scene.id) + 1} of {len(ids)}" if scene and scene.id in ids else ""
+    prev, label, nxt, leave = st.columns([1, 3, 1, 1], vertical_alignment="center")
+    prev.button(
+        "◀ Previous",
+        key="prev_scene",
+        on_click=_step_scene,
+        args=(-1,),
+        shortcut="ArrowLeft",
+        disabled=not ids or (scene is not None and ids.index(scene.id) == 0),
+        width="stretch",
+    )
+    label.markdown(f"**{markdown_text(where)}**")
+    nxt.button(
+        "Next ▶",
+        key="next_scene",
+        on_click=_step_scene,
+        args=(1,),
+        shortcut="ArrowRight",
+        disabled=not ids or (scene is not None and ids.index(scene.id) == len(ids) - 1),
+        width="stretch",
+        type="primary",
+    )
+    leave.button("Exit", key="exit_present", on_click=_exit_presenter, width="stretch")
+
+
+def _exit_presenter() -> None:
+    st.session_state.present = False
+
+
 def _view() -> None:
     """The part that reruns on its own: time controls, map, table, timeline (a fragment)."""
     data = _dataset()
@@ -173,27 +363,50 @@ def _view() -> None:
             ss.playing = False
         else:
             _step(1)
+    present = bool(ss.present)
+    scene = _scene(ss.last_good_scenes, ss.scene)
     _time_controls(data)
     state = _state()
-    st.query_params.from_dict(urlstate.query_from_state(state, default=ss.default_state))
+    query = urlstate.query_from_state(state, default=ss.default_state)
+    st.query_params.from_dict({**query, **({"present": "1"} if present else {})})
     chosen = select(data, state)
 
+    caption = None
+    if present:
+        title = scene.title if scene else "Allied deployments"
+        subtitle = scene.subtitle if scene else "The High North and the eastern flank"
+        caption = (title, subtitle, summary.when_text(state.date, state.date_range))
+    view = compose.view_group(
+        scene=scene.id if scene else None,
+        bounds=scene.bounds if scene else None,
+        layers=scene.shown_layers if scene else (),
+        caption=caption,
+    )
     st_folium(
-        compose.base_map(data.sites),
+        compose.base_map(data.sites, presenter=present),
         key="map",
-        height=settings.MAP_HEIGHT_PX,
+        height=settings.PRESENTER_MAP_HEIGHT_PX if present else settings.MAP_HEIGHT_PX,
         width="stretch",
         returned_objects=["last_object_clicked"],
         on_change=_on_map_click,
-        feature_group_to_add=compose.dynamic_layers(
-            chosen.deployments,
-            chosen.events,
-            state=state,
-            site_table=data.sites,
-            anchors=data.anchors,
-            source_titles=data.source_titles,
-        ),
+        feature_group_to_add=[
+            *compose.dynamic_layers(
+                chosen.deployments,
+                chosen.events,
+                state=state,
+                site_table=data.sites,
+                anchors=data.anchors,
+                source_titles=data.source_titles,
+            ),
+            view,
+        ],
     )
+    if present:
+        if scene is not None and scene.talking_points:
+            with st.expander("Talking points", expanded=False):
+                for point in scene.talking_points:
+                    st.markdown("- " + markdown_text(point))
+        return
 
     counts = chosen.counts
     nations_col, rows_col, people_col, site_col = st.columns([1, 1, 1.4, 2.6])
@@ -257,19 +470,40 @@ def main() -> None:
         st.error(markdown_text(str(exc)))
         st.stop()
     ss = st.session_state
+    briefing = _scenes(data)
     if "default_state" not in ss:
         ss.default_state = FilterState.build(date=data.default_day)
+        params = st.query_params.to_dict()
+        ss.present = params.pop("present", "0") in ("1", "true")
         state, notices = urlstate.state_from_query(
-            st.query_params.to_dict(), known=_known(data), default=ss.default_state
+            params, known=_known(data, briefing), default=ss.default_state
         )
+        scene = _scene(briefing, state.scene)
+        # A scene in the link sets the view; the link's other keys refine it.
+        if scene is not None and set(params) == {"scene"}:
+            state = scene.state()
         _seed_widgets(state, data)
         ss.notices = [notice.message for notice in notices]
-    st.title("Allied deployments: the High North and the eastern flank")
+    if ss.present:
+        st.html(f"<style>{PRESENTER_CSS}</style>")
+    else:
+        st.title("Allied deployments: the High North and the eastern flank")
     for message in ss.notices:
         st.warning(markdown_text(message), icon="⚠️")
+    if ss.scenes_error:
+        st.error(
+            "The scenes file was not loaded; the last good scenes stay in use.\n\n"
+            + markdown_text(ss.scenes_error)
+        )
     _sidebar(data)
+    if ss.present:
+        # Outside the fragment: a scene step reruns the whole page, so the sidebar's widgets
+        # (hidden, but sent back with every rerun) take the scene's values too.
+        _presenter_controls(_scene(ss.last_good_scenes, ss.scene))
     run_every = settings.PLAY_SPEEDS[ss.speed] if ss.playing else None
     st.fragment(_view, run_every=run_every)()
+    if ss.present:
+        return
     st.caption(
         "Outlines: Natural Earth (public domain). Deployments and events: the source documents "
         "listed in data/sources.csv, cited by title and date in each popup and row."

@@ -45,6 +45,8 @@ BOUNDARY_LODS: tuple[tuple[str, int, int, float], ...] = (
 DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, -60.0), (78.0, 35.0))
 # Height of the interactive map in CSS pixels.
 MAP_HEIGHT_PX = 620
+# Height of the map in presenter mode (a 1920x1080 projector, Streamlit's chrome hidden).
+PRESENTER_MAP_HEIGHT_PX = 900
 # Zoom limits of the interactive map: beyond 9 the finest outlines show their vertices.
 MIN_ZOOM = 2
 MAX_ZOOM = 10
@@ -292,3 +294,113 @@ SEA_AREA_MIN_PART_DEG2 = 0.01
 SEA_AREA_TOLERANCE_DEG = 0.02
 # Sea areas: decimals written.
 SEA_AREA_DECIMALS = 3
+
+# --- Scenes (geo/scenes.py: the ordered steps of a briefing) --------------------------------
+# The briefing's scenes, an ordered JSON list; follows BRIEFING_DATA_DIR like the tables.
+SCENES_PATH = DATA_DIR / "scenes.json"
+# Where the app keeps what the user saves (scenes now; tables later): never the bundled data.
+# BRIEFING_WORKSPACE names another folder (e.g. for tests); "workspace/" is git-ignored.
+WORKSPACE_DIR = Path(os.environ.get("BRIEFING_WORKSPACE") or ROOT_DIR / "workspace")
+# The user's edited briefing; when it does not exist yet, the bundled SCENES_PATH is shown.
+USER_SCENES_PATH = WORKSPACE_DIR / "scenes.json"
+# Suffix of the copy of the scenes file as it was before the last save (scenes.previous.json).
+SCENES_PREVIOUS_SUFFIX = ".previous.json"
+# Names of the map layers a scene may show, in drawing order (the NAMEs of layers.REGISTRY).
+LAYER_NAMES: tuple[str, ...] = (
+    "countries",
+    "sea_areas",
+    "sites",
+    "contributions",
+    "deployments",
+    "events",
+)
+# Width (characters) up to which scenes.json keeps a list of plain values on one line.
+SCENES_JSON_LINE_CHARS = 96
+
+# --- Static export (export/: PNG, SVG and PDF drawn with matplotlib from the styles above) ----
+# Image sizes: name -> ((width, height) in pixels, dots per inch). "slide" is a 16:9 slide,
+# "print" A4 landscape at 300 dpi. Every length of the layout below is in pixels of the slide
+# and scales with the image width, so a print looks like the slide.
+EXPORT_SIZES: dict[str, tuple[tuple[int, int], int]] = {
+    "slide": ((1920, 1080), 100),
+    "print": ((3508, 2480), 300),
+}
+# Formats the export writes (matplotlib backends without a browser).
+EXPORT_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+# Title of an image when none is given (the page title of the app).
+EXPORT_TITLE = "Allied deployments: the High North and the eastern flank"
+# Font of every text: shipped with matplotlib (and Debian's fonts-dejavu), so no download.
+EXPORT_FONT = "DejaVu Sans"
+# Colour of titles, labels and legend text (the map's CSS text colour).
+EXPORT_TEXT_COLOR = "#1d2b3a"
+# Colour of secondary text: subtitle, attribution.
+EXPORT_MUTED_COLOR = "#52606d"
+# Text sizes in slide pixels.
+EXPORT_TEXT_PX: dict[str, float] = {
+    "title": 34,
+    "subtitle": 19,
+    "legend_title": 17,
+    "legend": 15,
+    "label": 16,
+    "sea_label": 16,
+    "event_label": 13,
+    "badge": 13,
+    "figure": 13,  # personnel figure inside a deployment marker
+    "attribution": 12.5,
+    "banner": 17,
+    "scale": 14,
+    "north": 17,
+}
+# Width of the legend panel right of the map, and the outer margin (slide pixels).
+EXPORT_PANEL_WIDTH_PX = 420
+EXPORT_MARGIN_PX = 26
+# Classification / handling banner at the top and bottom edge (text set by the user).
+EXPORT_BANNER_STYLE: dict[str, object] = {"color": "#ffffff", "fillColor": "#1d2b3a"}
+# Credit of the country outlines (data/boundaries/ATTRIBUTION.md).
+EXPORT_OUTLINE_CREDIT = "Outlines: Natural Earth (public domain)"
+# Boundary files the export chooses from, coarsest first (tolerances in BOUNDARY_LODS): the
+# coarsest whose tolerance stays under EXPORT_LOD_MAX_PX pixels of the image.
+EXPORT_BOUNDARY_LODS: tuple[str, ...] = ("countries_lod1", "countries_lod2")
+EXPORT_LOD_MAX_PX = 1.0
+# Views inside this box (west, south, east, north; degrees) are drawn in ETRS89-LAEA Europe.
+EXPORT_EUROPE_BBOX: tuple[float, float, float, float] = (-30.0, 30.0, 45.0, 75.0)
+EXPORT_EUROPE_CRS = "EPSG:3035"
+# Other views (Greenland, the Arctic, the North Atlantic): Lambert azimuthal equal-area centred
+# on the view, its centre rounded to EXPORT_CENTRE_STEP_DEG so that close views share one
+# projection (and one projected copy of the outlines).
+EXPORT_LOCAL_CRS = "+proj=laea +lat_0={lat} +lon_0={lon} +x_0=0 +y_0=0 +datum=WGS84 +units=m"
+EXPORT_CENTRE_STEP_DEG = 1.0
+# Before projecting, outlines are cut to latitudes within this many degrees beyond the
+# projection's centre, on its side of the globe: far from the antipode, where azimuthal
+# projections tear.
+EXPORT_CLIP_LAT_DEG = 60.0
+# Margin around the selected rows when the view follows them (share of their span), and the
+# smallest span (degrees of latitude; longitude twice that) of such a view.
+EXPORT_VIEW_MARGIN = 0.12
+EXPORT_MIN_SPAN_DEG = 6.0
+# Ring around the selected site's marker (the map's CSS: a 3 px #e4572e outline).
+EXPORT_SELECTED_STYLE: dict[str, object] = {"color": "#e4572e", "weight": 3}
+# Sea-area labels (the map's CSS .sea-label colour).
+EXPORT_SEA_LABEL_COLOR = "#2b6f9e"
+# Nation badges by status (the map's CSS .dep-badge): "fill" None is the nation's colour,
+# "text" None is white on the nation's colour or the nation's colour on white.
+EXPORT_BADGE_STYLES: dict[str, dict[str, object]] = {
+    "active": {"fill": None, "text": None, "dashed": False, "struck": False, "opacity": 1.0},
+    "announced": {"fill": "#ffffff", "text": None, "dashed": True, "struck": False, "opacity": 1.0},
+    "ended": {"fill": None, "text": None, "dashed": False, "struck": False, "opacity": 0.55},
+    "declined": {
+        "fill": "#ffffff",
+        "text": "#9aa4ae",
+        "line": "#9aa4ae",
+        "dashed": False,
+        "struck": True,
+        "opacity": 1.0,
+    },
+}
+# Nation badges per row beside a marker (the map wraps them at 150 px).
+EXPORT_BADGES_PER_ROW = 4
+# Line from a site to its marker when the marker had to move aside to stay clear of another.
+EXPORT_LEADER_STYLE: dict[str, object] = {"color": "#13283f", "weight": 1.2, "opacity": 0.8}
+# Characters per line of a map label before it wraps, and the most characters shown.
+EXPORT_LABEL_WRAP_CHARS = 26
+EXPORT_LABEL_MAX_CHARS = 90

@@ -358,3 +358,31 @@ def span_for(days: Sequence[dt.date], first: dt.date, last: dt.date) -> str:
         if all(low <= day <= high for day in days):
             return span
     return next(reversed(settings.SLIDER_SPANS))
+
+
+def when_text(date: dt.date | None, date_range: tuple[dt.date, dt.date] | None) -> str:
+    """The time of a view in words: "As of 19 Jan 2026", "10 Jan 2026 – 20 Jan 2026"."""
+    if date is not None:
+        return f"As of {_day_text(pd.Timestamp(date), 'day')}"
+    if date_range is not None:
+        first, last = (_day_text(pd.Timestamp(day), "day") for day in date_range)
+        return f"{first} – {last}"
+    return "All dates"
+
+
+def view_bounds(
+    rows: gpd.GeoDataFrame, *, margin: float = 2.0
+) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around the sites of some rows, with a margin in degrees.
+
+    None when there are no rows. Used as the view of a scene saved from the current filters.
+    """
+    if rows.empty:
+        return None
+    west, south, east, north = rows.geometry.total_bounds
+    return (
+        round(max(west - margin, -180.0), 3),
+        round(max(south - margin, -85.0), 3),
+        round(min(east + margin, 180.0), 3),
+        round(min(north + margin, 85.0), 3),
+    )

@@ -54,7 +54,10 @@
         B.control.addOverlay(layer, title);
         if (B.hidden[name]) {
             // streamlit-folium adds a pushed group right after this call: take it off again.
-            setTimeout(function () { B.map.removeLayer(layer); }, 0);
+            setTimeout(function () {
+                // Unless a scene shown meanwhile asked for it.
+                if (B.hidden[name]) { B.map.removeLayer(layer); }
+            }, 0);
         }
     };
 
@@ -66,7 +69,7 @@
     };
 
     B.legend = function (map, opts) {
-        var legend = L.control({position: "bottomleft"});
+        var legend = L.control({position: opts.position || "bottomleft"});
         legend.onAdd = function () {
             var div = L.DomUtil.create("details", "map-legend");
             div.open = !!opts.open;
@@ -217,6 +220,47 @@
                 .bindTooltip(l.tip, {sticky: true})
                 .addTo(group);
         });
+    };
+
+    /* The view of a scene: fly there once when the scene changes (not on every push), show
+       its layers, and put its title and date over the map. */
+    B.view = function (group, data) {
+        var map = B.map;
+        if (!data.scene) { B.lastScene = null; }
+        if (data.scene && B.lastScene !== data.scene) {
+            B.lastScene = data.scene;
+            if (data.layers && data.layers.length) {
+                var shown = new Set(data.layers);
+                Object.keys(B.layers).forEach(function (name) {
+                    var layer = B.layers[name].layer;
+                    B.hidden[name] = !shown.has(name);
+                    if (B.hidden[name]) {
+                        setTimeout(function () {
+                            if (B.hidden[name]) { map.removeLayer(layer); }
+                        }, 0);
+                    } else if (!map.hasLayer(layer)) {
+                        map.addLayer(layer);
+                    }
+                });
+            }
+            if (data.bounds) {
+                map.flyToBounds(data.bounds, {duration: data.instant ? 0 : 1.2, padding: [20, 20]});
+            }
+        }
+        if (B.caption) { map.removeControl(B.caption); B.caption = null; }
+        if (data.caption) {
+            var caption = L.control({position: "topleft"});
+            caption.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-caption");
+                div.innerHTML = '<div class="caption-title">' + data.caption.title + "</div>" +
+                    '<div class="caption-sub">' + data.caption.subtitle + "</div>" +
+                    '<div class="caption-date">' + data.caption.when + "</div>";
+                return div;
+            };
+            caption.addTo(map);
+            B.caption = caption;
+            map.getContainer().setAttribute("data-scene", data.scene || "");
+        }
     };
 
     /* Events: small diamonds up and to the left of their site. */

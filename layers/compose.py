@@ -21,7 +21,7 @@ from jinja2 import Template
 from geo import settings
 from geo.filters import FilterState
 from layers import REGISTRY, contributions, countries, deployments, events, sea_areas, sites
-from layers.base import LegendEntry, OfflineMap, Runtime, new_map, root, safe_text
+from layers.base import DataLayer, LegendEntry, OfflineMap, Runtime, new_map, root, safe_text
 
 
 def _swatch(entry: LegendEntry) -> str:
@@ -62,7 +62,12 @@ class _Legend(MacroElement):
     def __init__(self, html: str, *, open_: bool = False) -> None:
         super().__init__()
         self._name = "Legend"
-        self.options = {"html": html, "open": open_}
+        # Open (presenter mode): bottom right, clear of the scene's caption at the top left.
+        self.options = {
+            "html": html,
+            "open": open_,
+            "position": "bottomright" if open_ else "bottomleft",
+        }
 
 
 _CSS = (
@@ -85,8 +90,9 @@ _CSS = (
     "background:{fill};border:{weight}px solid {line};box-shadow:0 1px 3px rgba(0,0,0,.35)}"
     ".dep.selected .dep-core,.dep.selected svg{outline:3px solid #e4572e;outline-offset:3px;"
     "border-radius:50%}"
-    ".dep-badges{position:absolute;top:50%;transform:translateY(-50%);display:flex;"
-    "flex-wrap:wrap;width:150px;gap:2px}"
+    # Badges sit above and to the right of the marker, clear of the site's name on its right.
+    ".dep-badges{position:absolute;bottom:calc(50% + 3px);display:flex;flex-wrap:wrap;"
+    "width:150px;gap:2px;align-content:flex-end}"
     ".dep-badge{font:700 10px/1 system-ui,sans-serif;color:#fff;background:var(--c);"
     "border:1.5px solid var(--c);border-radius:3px;padding:2px 3px;"
     "box-shadow:0 1px 2px rgba(0,0,0,.3)}"
@@ -109,36 +115,92 @@ _CSS = (
     ".dep-popup .src{color:#52606d;font-style:italic}"
     ".dep-popup tr.status-declined td{color:#7b8794}"
     ".dep-popup .more{color:#52606d;margin-top:4px}"
+    ".map-caption{background:rgba(255,255,255,.94);padding:8px 14px;border-radius:6px;"
+    "box-shadow:0 1px 5px rgba(0,0,0,.35);color:#13283f;font-family:system-ui,sans-serif;"
+    "max-width:46vw}"
+    ".map-caption .caption-title{font-weight:700;font-size:20px;line-height:1.2}"
+    ".map-caption .caption-sub{font-size:14px;color:#3e4c59}"
+    ".map-caption .caption-date{font-size:15px;font-weight:600;color:#b3261e;margin-top:2px}"
+)
+
+# Presenter mode: type that reads from the back of a room on a 1920x1080 projector.
+_PRESENTER_CSS = (
+    ".map-caption{padding:14px 22px}"
+    ".map-caption .caption-title{font-size:40px}"
+    ".map-caption .caption-sub{font-size:24px}"
+    ".map-caption .caption-date{font-size:28px}"
+    ".map-legend{font-size:18px;line-height:1.5}"
+    ".map-legend .swatch{width:16px;height:16px}"
+    ".leaflet-tooltip.site-label{font-size:18px}"
+    ".sea-label{font-size:18px}"
+    ".dep-badge{font-size:15px;padding:3px 5px}"
+    ".dep-core{font-size:15px}"
+    ".leaflet-control-layers{font-size:16px}"
 )
 
 
-def _css() -> str:
+def _css(*, presenter: bool) -> str:
     style = settings.DEPLOYMENT_STYLE
     css = (
         _CSS.replace("{fill}", str(style["fillColor"]))
         .replace("{line}", str(style["color"]))
         .replace("{weight}", str(style["weight"]))
     )
-    return f"<style>{css}{sites.label_css()}</style>"
+    extra = _PRESENTER_CSS if presenter else ""
+    return f"<style>{css}{sites.label_css()}{extra}</style>"
 
 
-def base_map(site_table: gpd.GeoDataFrame) -> OfflineMap:
+def base_map(site_table: gpd.GeoDataFrame, *, presenter: bool = False) -> OfflineMap:
     """The part of the map that never changes with the filters.
 
     Parameters
     ----------
     site_table : GeoDataFrame
         The sites (EPSG:4326); drawn as the sites and sea-area layers.
+    presenter : bool
+        Projector size: a taller map, large type, the legend open.
     """
-    fmap = new_map()
+    height = settings.PRESENTER_MAP_HEIGHT_PX if presenter else settings.MAP_HEIGHT_PX
+    fmap = new_map(height=height)
     fmap.add_child(Runtime())
     countries.build().add_to(fmap)
     sea_areas.build(site_table).add_to(fmap)
     sites.build(site_table).add_to(fmap)
-    root(fmap).header.add_child(folium.Element(_css()), name="briefing_layers_css")
+    root(fmap).header.add_child(
+        folium.Element(_css(presenter=presenter)), name="briefing_layers_css"
+    )
     entries = [(layer.TITLE, layer.legend()) for layer in REGISTRY]
-    fmap.add_child(_Legend(legend_html(entries)))
+    fmap.add_child(_Legend(legend_html(entries), open_=presenter))
     return fmap
+
+
+def view_group(
+    *,
+    scene: str | None,
+    bounds: tuple[float, float, float, float] | None,
+    layers: tuple[str, ...] = (),
+    caption: tuple[str, str, str] | None = None,
+) -> folium.FeatureGroup:
+    """An invisible group that moves the map to a scene and captions it.
+
+    The browser flies to ``bounds`` (west, south, east, north) and shows only ``layers`` when
+    ``scene`` differs from the scene it last showed, so a date step inside a scene leaves the
+    view alone. ``caption`` (title, subtitle, date in words) is drawn over the map.
+    """
+    data: dict[str, object] = {"scene": scene, "layers": list(layers)}
+    if bounds is not None:
+        west, south, east, north = bounds
+        data["bounds"] = [[south, west], [north, east]]
+    if caption is not None:
+        title, subtitle, when = caption
+        data["caption"] = {
+            "title": safe_text(title),
+            "subtitle": safe_text(subtitle),
+            "when": safe_text(when),
+        }
+    group = folium.FeatureGroup(name="view", control=False)
+    group.add_child(DataLayer("view", data))
+    return group
 
 
 def dynamic_layers(

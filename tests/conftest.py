@@ -56,3 +56,13 @@ def _block_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the app saves goes to a fresh folder per test, never to the user's workspace."""
+    from geo import settings
+
+    folder = tmp_path_factory.mktemp("workspace")
+    monkeypatch.setattr(settings, "WORKSPACE_DIR", folder)
+    monkeypatch.setattr(settings, "USER_SCENES_PATH", folder / "scenes.json")

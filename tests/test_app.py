@@ -120,3 +120,55 @@ def test_a_date_long_ago_widens_the_slider_span_to_reach_it() -> None:
     assert at.selectbox(key="span").value == "all dates"
     assert at.slider(key="day").value == dt.date(2004, 6, 1)
     assert _metric(at, "Deployments") == "5"  # Šiauliai (since 2004) and the undated four
+
+
+def test_a_scene_link_opens_presenter_mode_on_that_scene() -> None:
+    from geo import settings
+    from geo.scenes import load_scenes
+
+    data = load_dataset()
+    briefing = load_scenes(settings.SCENES_PATH, known_sites=set(data.sites["id"]))
+    first, second = briefing[0], briefing[1]
+    at = _app(scene=first.id, present="1")
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.title  # the page is the map
+    assert at.session_state["scene"] == first.id
+    at.button(key="next_scene").click().run()
+    assert at.session_state["scene"] == second.id
+    assert at.multiselect(key="nations").value == list(second.nations)
+    at.button(key="prev_scene").click().run()
+    assert at.session_state["scene"] == first.id
+    at.button(key="exit_present").click().run()
+    assert at.title
+
+
+def test_saving_the_current_view_as_a_scene_writes_the_workspace_not_the_bundle() -> None:
+    from geo import settings
+
+    bundled = settings.SCENES_PATH.read_bytes()
+    at = _app(date="2026-01-16", nations="DEU")
+    at.text_input(key="new_scene_title").input("German team in Nuuk").run()
+    at.button(key="add_scene").click().run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert settings.SCENES_PATH.read_bytes() == bundled
+    saved = settings.USER_SCENES_PATH.read_text(encoding="utf-8")
+    assert "German team in Nuuk" in saved and '"DEU"' in saved
+    assert at.selectbox(key="scene").options[-1] == "German team in Nuuk"
+
+    at.button(key="del-german-team-in-nuuk").click().run()
+    assert "German team in Nuuk" not in settings.USER_SCENES_PATH.read_text(encoding="utf-8")
+
+
+def test_a_broken_scenes_file_is_refused_and_the_last_good_scenes_stay() -> None:
+    from geo import settings
+
+    at = _app()
+    titles = at.selectbox(key="scene").options
+    settings.USER_SCENES_PATH.write_text('[{"id": "x", "titel": 1}', encoding="utf-8")
+    at.run()
+
+    assert not at.exception
+    assert any("scenes file was not loaded" in e.value for e in at.error)
+    assert at.selectbox(key="scene").options == titles

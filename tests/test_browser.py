@@ -97,9 +97,10 @@ def _running_app(env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    """The app on the bundled data, started as the README starts it."""
-    with _running_app() as url:
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the bundled data, started as the README starts it (workspace in a tmp dir)."""
+    workspace = tmp_path_factory.mktemp("app-workspace")
+    with _running_app({"BRIEFING_WORKSPACE": str(workspace)}) as url:
         yield url
 
 
@@ -393,3 +394,41 @@ def test_a_layer_switched_off_stays_off_when_the_filters_change(
     assert frame.locator(".event-icon, .leaflet-overlay-pane path").count() > 20
     frame.locator(".leaflet-control-layers label", has_text="Deployments").locator("input").click()
     frame.wait_for_selector(".dep-icon", timeout=10_000)
+
+
+def test_presenter_mode_steps_through_every_scene_without_remounting_the_map(
+    app_url: str, browser: Browser
+) -> None:
+    from geo import settings
+    from geo.scenes import load_scenes
+
+    data_sites = json.loads((ROOT / "data" / "sites.geojson").read_text(encoding="utf-8"))
+    known = {feature["properties"]["id"] for feature in data_sites["features"]}
+    briefing = load_scenes(settings.SCENES_PATH, known_sites=known)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    offline = OfflinePage(context.new_page())
+    page = offline.page
+    _open(offline, f"{app_url}/?scene={briefing[0].id}&present=1")
+    frame = _map_frame(page)
+    frame.evaluate("() => { window.__sameMap = window.map; }")
+    for number, scene in enumerate(briefing, start=1):
+        frame.wait_for_function(
+            "(id) => document.querySelector('.leaflet-container').dataset.scene === id",
+            arg=scene.id,
+            timeout=30_000,
+        )
+        title = frame.locator(".map-caption .caption-title").inner_text()
+        assert title == scene.title
+        page.wait_for_timeout(1600)  # the flight to the scene's view
+        page.screenshot(path=str(ARTIFACTS / f"scene-{number:02d}-{scene.id}.png"))
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        if number < len(briefing):
+            if number == 1:
+                page.keyboard.press("ArrowRight")  # the keyboard works as well as the button
+            else:
+                page.get_by_role("button", name="Next").click()
+            _wait_idle(page)
+    assert _map_frame(page) == frame
+    assert frame.evaluate("() => window.__sameMap === window.map")
+    assert offline.aborted == []
+    context.close()
