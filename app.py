@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from charts.timeline import timeline_chart
+from export import html as share
 from geo import nations, scenes, settings, summary, urlstate
 from geo.dataset import Dataset, load_dataset, select
 from geo.errors import DataError
@@ -270,6 +271,18 @@ def _scene_editor(data: Dataset) -> None:
     )
 
 
+def _view_html(scene_id: str | None, state: FilterState) -> str:
+    data = _dataset()
+    scene = _scene(st.session_state.last_good_scenes, scene_id)
+    if scene is None:
+        scene = share.state_scene(state, dataset=data, title="Allied deployments")
+    return share.briefing_html(data, [scene])
+
+
+def _briefing_html() -> str:
+    return share.briefing_html(_dataset(), st.session_state.last_good_scenes, title="Briefing")
+
+
 def _sidebar(data: Dataset) -> None:
     ss = st.session_state
     with st.sidebar:
@@ -290,6 +303,25 @@ def _sidebar(data: Dataset) -> None:
             on_change=_apply_scene,
         )
         st.toggle("Presenter mode", key="present", help="Full-window map for a projector")
+        scene = _scene(briefing, ss.scene)
+        st.download_button(
+            "Download this view as HTML",
+            data=functools.partial(_view_html, scene.id if scene else None, _state()),
+            file_name=f"{scene.id if scene else 'current-view'}.html",
+            mime="text/html",
+            key="html_view",
+            on_click="ignore",
+            help="One file that works offline, for people who do not run the app.",
+        )
+        st.download_button(
+            "Download the whole briefing as HTML",
+            data=_briefing_html,
+            file_name="briefing.html",
+            mime="text/html",
+            key="html_briefing",
+            on_click="ignore",
+            disabled=not briefing,
+        )
         with st.expander("Edit the briefing"):
             _scene_editor(data)
         st.header("Display")

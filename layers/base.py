@@ -66,7 +66,8 @@ def new_map(*, height: int = settings.MAP_HEIGHT_PX) -> OfflineMap:
     )
     root(fmap).header.add_child(
         folium.Element(
-            "<style>.leaflet-container{background:"
+            # div.: wins over Leaflet's own .leaflet-container rule wherever its CSS lands.
+            "<style>div.leaflet-container{background:"
             + settings.SEA_COLOR
             + ";}.leaflet-tooltip.site-label{background:transparent;border:0;box-shadow:none;"
             "font:600 12px/1.2 system-ui,sans-serif;color:#1d2b3a;"

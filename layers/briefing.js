@@ -16,6 +16,13 @@
     }
 
     function fetchJSON(url) {
+        // A shared HTML file carries its data inline (it may be opened from disk, offline).
+        var inline = window.briefingInline;
+        if (inline && Object.prototype.hasOwnProperty.call(inline, url)) {
+            var value = inline[url];
+            // A string stands for another inlined file (a coarser level of detail).
+            return Promise.resolve(typeof value === "string" ? inline[value] : value);
+        }
         return fetch(url).then(function (r) {
             if (!r.ok) { throw new Error(url + ": " + r.status); }
             return r.json();
@@ -261,6 +268,51 @@
             B.caption = caption;
             map.getContainer().setAttribute("data-scene", data.scene || "");
         }
+    };
+
+    /* A shared briefing (a self-contained HTML file): the scenes' layers as data, stepped
+       through with buttons or the arrow keys, in the same map as the app's. */
+    B.player = function (scenes, titles) {
+        var map = B.map, groups = [], current = -1;
+        var bar = L.control({position: "bottomleft"});
+        var label, prev, next;
+        bar.onAdd = function () {
+            var div = L.DomUtil.create("div", "player-bar");
+            prev = L.DomUtil.create("button", "", div);
+            prev.textContent = "\u25C0 Previous";
+            label = L.DomUtil.create("span", "player-label", div);
+            next = L.DomUtil.create("button", "", div);
+            next.textContent = "Next \u25B6";
+            L.DomEvent.on(prev, "click", function () { show(current - 1); });
+            L.DomEvent.on(next, "click", function () { show(current + 1); });
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+        };
+        bar.addTo(map);
+        function show(i) {
+            if (i < 0 || i >= scenes.length || i === current) { return; }
+            groups.forEach(function (g) { map.removeLayer(g); });
+            groups = [];
+            var scene = scenes[i];
+            ["contributions", "deployments", "events"].forEach(function (name) {
+                var group = L.featureGroup();
+                B[name](group, scene.layers[name]);
+                B.register(name, titles[name], group);
+                group.addTo(map);
+                groups.push(group);
+            });
+            B.setState(scene.state);
+            B.view(null, scene.view);
+            current = i;
+            label.textContent = "Scene " + (i + 1) + " of " + scenes.length;
+            prev.disabled = i === 0;
+            next.disabled = i === scenes.length - 1;
+        }
+        document.addEventListener("keydown", function (e) {
+            if (e.key === "ArrowRight" || e.key === "PageDown") { show(current + 1); }
+            if (e.key === "ArrowLeft" || e.key === "PageUp") { show(current - 1); }
+        });
+        show(0);
     };
 
     /* Events: small diamonds up and to the left of their site. */

@@ -1,0 +1,78 @@
+"""The shareable HTML: one self-contained file that shows the map offline."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from export.html import briefing_html, state_scene
+from geo import settings
+from geo.dataset import load_dataset
+from geo.filters import FilterState
+from geo.scenes import load_scenes
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def page_html() -> str:
+    data = load_dataset()
+    briefing = load_scenes(settings.SCENES_PATH, known_sites=set(data.sites["id"]))
+    return briefing_html(data, briefing, title="Briefing")
+
+
+def test_the_file_loads_no_script_style_or_image_from_anywhere(page_html: str) -> None:
+    assert not re.findall(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=", page_html)
+    assert "window.briefingInline" in page_html and "window.briefing.player(" in page_html
+    # Inlined code and data never close their script element early.
+    for body in re.findall(r"<script>(.*?)</script>", page_html, flags=re.S):
+        assert "</" not in body
+
+
+def test_a_view_that_is_no_scene_can_be_shared() -> None:
+    data = load_dataset()
+    scene = state_scene(
+        FilterState.build(date=data.default_day, nations=["DEU"]), dataset=data, title="<b>x</b>"
+    )
+    html = briefing_html(data, [scene])
+    assert "<title>&lt;b&gt;x&lt;/b&gt;</title>" in html
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+def test_the_shared_briefing_opens_offline_and_steps_through_its_scenes(
+    page_html: str, tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = tmp_path / "briefing.html"
+    path.write_text(page_html, encoding="utf-8")
+    aborted: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+
+        def route(r: object) -> None:
+            request_url = r.request.url  # type: ignore[attr-defined]
+            if request_url.startswith("file://"):
+                r.continue_()  # type: ignore[attr-defined]
+            else:
+                aborted.append(request_url)
+                r.abort()  # type: ignore[attr-defined]
+
+        page.route("**/*", route)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(path.as_uri())
+        page.locator(".leaflet-overlay-pane path").nth(20).wait_for(timeout=20_000)
+        assert page.locator(".dep-icon").count() > 0
+        first = page.locator(".caption-title").inner_text()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(500)
+        assert page.locator(".caption-title").inner_text() != first
+        page.screenshot(path=str(tmp_path / "shared.png"))
+        browser.close()
+    assert aborted == [] and errors == []
