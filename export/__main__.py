@@ -1,0 +1,244 @@
+"""Command line: ``python -m export --date 2026-01-17 --nations DEU,FRA --out map.png``.
+
+The filter options are the app's URL keys and are read by the same code
+(:func:`geo.urlstate.state_from_query`), so ``--missions baltic-air-policing`` means what
+``?missions=baltic-air-policing`` means; every option is optional and defaults to the app's
+view (as of the dataset's latest day). Unlike the URL, a value that cannot be used stops the
+command: an image must not quietly show another view than the one asked for.
+
+``--scene ID`` draws a scene of ``data/scenes.json`` (its filter, view, layers, title and
+subtitle; options given on the command line override its filter), and ``--all-scenes DIR``
+draws every scene into DIR, all with one renderer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from export.render import Renderer
+from export.view import ViewError
+from geo import settings, urlstate
+from geo.dataset import Dataset
+from geo.errors import DataError
+from geo.filters import FilterState
+
+# Command-line option -> URL query key, for the filter options.
+_QUERY_OPTIONS: dict[str, str] = {
+    "date": "date",
+    "from_": "from",
+    "to": "to",
+    "nations": "nations",
+    "missions": "missions",
+    "domains": "domains",
+    "statuses": "statuses",
+    "site": "site",
+    "symbols": "symbols",
+}
+_NO_SCENES = "scenes are not available yet"
+
+
+class CommandError(Exception):
+    """A problem with the command line; the message is for the user."""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command's argument parser."""
+    p = argparse.ArgumentParser(
+        prog="python -m export",
+        description="Draw the briefing map as a slide-ready PNG, SVG or PDF, offline.",
+    )
+    view = p.add_argument_group("view (as the app's URL keys)")
+    view.add_argument("--date", help="as of this day, YYYY-MM-DD; 'all' for any time")
+    view.add_argument("--from", dest="from_", metavar="FROM", help="first day of a period")
+    view.add_argument("--to", help="last day of a period")
+    view.add_argument("--nations", help="alpha-3 codes, comma-separated, e.g. BEL,DEU")
+    view.add_argument("--missions", help="mission slugs, e.g. baltic-air-policing")
+    view.add_argument("--domains", help=f"comma-separated: {', '.join(settings.DOMAINS)}")
+    view.add_argument("--statuses", help=f"comma-separated: {', '.join(settings.STATUSES)}")
+    view.add_argument("--site", help="id of the selected site, e.g. siauliai")
+    view.add_argument("--symbols", help=f"marker style: {', '.join(settings.SYMBOL_STYLES)}")
+    view.add_argument(
+        "--flows", action="store_true", help="draw the contribution lines of every site"
+    )
+    image = p.add_argument_group("image")
+    image.add_argument("--title", help=f"title (default: {settings.EXPORT_TITLE!r})")
+    image.add_argument("--banner", help="classification / handling text, top and bottom")
+    image.add_argument("--crs", help="projected CRS in metres (default: chosen from the view)")
+    image.add_argument("--bounds", metavar="W,S,E,N", help="view in degrees")
+    image.add_argument("--size", choices=tuple(settings.EXPORT_SIZES), default="slide")
+    image.add_argument(
+        "--format",
+        dest="fmt",
+        choices=settings.EXPORT_FORMATS,
+        help="image format (default: from --out, else png)",
+    )
+    image.add_argument("--out", type=Path, help="file to write (default: briefing-map.FORMAT)")
+    scenes = p.add_argument_group("scenes")
+    scenes.add_argument("--scene", metavar="ID", help="draw this scene of data/scenes.json")
+    scenes.add_argument("--all-scenes", metavar="DIR", type=Path, help="draw every scene into DIR")
+    return p
+
+
+def _bounds(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    try:
+        values = tuple(float(part) for part in parts)
+    except ValueError:
+        raise CommandError(f"--bounds: {text!r} is not four numbers W,S,E,N") from None
+    if len(values) != 4:
+        raise CommandError(f"--bounds: {text!r} is not four numbers W,S,E,N")
+    return (values[0], values[1], values[2], values[3])
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.fmt:
+        return str(args.fmt)
+    suffix = args.out.suffix.lower().lstrip(".") if args.out is not None else ""
+    return suffix if suffix in settings.EXPORT_FORMATS else "png"
+
+
+def known(dataset: Dataset, scene_ids: Sequence[str] = ()) -> urlstate.Known:
+    """What the filter options may name: the values of the loaded data (as the app)."""
+    return urlstate.Known(
+        nations=frozenset(dataset.nations),
+        missions=dataset.missions,
+        sites=frozenset(dataset.sites["id"]),
+        first_day=dataset.first_day,
+        last_day=dataset.last_day,
+        scenes=frozenset(scene_ids),
+    )
+
+
+def state_from_args(
+    args: argparse.Namespace, dataset: Dataset, *, default: FilterState
+) -> FilterState:
+    """The filter state the options ask for, on top of ``default``.
+
+    Raises
+    ------
+    CommandError
+        Listing every option value that could not be used.
+    """
+    params: dict[str, str] = {}
+    for option, key in _QUERY_OPTIONS.items():
+        value = getattr(args, option)
+        if value is not None:
+            params[key] = str(value)
+    if args.flows:
+        params["flows"] = "1"
+    state, notices = urlstate.state_from_query(params, known=known(dataset), default=default)
+    if notices:
+        lines = [notice.message.replace("Ignored ", "--", 1) for notice in notices]
+        raise CommandError("cannot draw this view:\n  " + "\n  ".join(lines))
+    return state
+
+
+def _scenes_module() -> Any:
+    if importlib.util.find_spec("geo.scenes") is None:
+        raise CommandError(_NO_SCENES)
+    return importlib.import_module("geo.scenes")
+
+
+def _load_scenes(dataset: Dataset) -> tuple[Any, ...]:
+    scenes = _scenes_module()
+    return tuple(
+        scenes.load_scenes(
+            known_sites=frozenset(dataset.sites["id"]),
+            known_nations=frozenset(dataset.nations),
+            known_missions=dataset.missions,
+            known_days=(dataset.first_day, dataset.last_day),
+        )
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    print(path)
+
+
+def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[Path]:
+    """Draw what the parsed options ask for; return the files written.
+
+    Raises
+    ------
+    CommandError
+        For any option that cannot be used (bad value, unknown scene, bad bounds or CRS).
+    """
+    fmt = _format(args)
+    bounds = _bounds(args.bounds)
+    renderer = renderer or Renderer()
+    dataset = renderer.dataset
+    default = FilterState.build(date=dataset.default_day)
+    image = {"fmt": fmt, "size": args.size, "banner": args.banner, "crs": args.crs}
+    written: list[Path] = []
+    try:
+        if args.all_scenes is not None:
+            if any(getattr(args, key) is not None for key in _QUERY_OPTIONS) or args.flows:
+                raise CommandError("--all-scenes draws each scene as saved: no filter options")
+            if args.scene or args.out or args.title or args.bounds:
+                raise CommandError("--all-scenes takes only --format, --size, --banner, --crs")
+            for number, scene in enumerate(_load_scenes(dataset), start=1):
+                data = renderer.render(
+                    scene.state(),
+                    title=scene.title,
+                    subtitle=scene.subtitle or None,
+                    bounds=scene.bounds,
+                    layers=scene.shown_layers,
+                    **image,
+                )
+                path = args.all_scenes / f"{number:02d}-{scene.id}.{fmt}"
+                _write(path, data)
+                written.append(path)
+            return written
+        title, subtitle, layers = args.title, None, None
+        if args.scene:
+            matches = [scene for scene in _load_scenes(dataset) if scene.id == args.scene]
+            if not matches:
+                raise CommandError(f"--scene: no scene with the id {args.scene!r}")
+            scene = matches[0]
+            default = scene.state()
+            title = title if title is not None else scene.title
+            subtitle = scene.subtitle or None
+            bounds = bounds if bounds is not None else scene.bounds
+            layers = scene.shown_layers
+        state = state_from_args(args, dataset, default=default)
+        data = renderer.render(
+            state, title=title, subtitle=subtitle, bounds=bounds, layers=layers, **image
+        )
+    except ViewError as exc:
+        raise CommandError(str(exc)) from exc
+    path = args.out if args.out is not None else Path(f"briefing-map.{fmt}")
+    _write(path, data)
+    written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, draw, write; 2 on a usage error, 1 when the data are invalid."""
+    p = parser()
+    args = p.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        written = run(args)
+    except CommandError as exc:
+        p.error(str(exc))  # exits with status 2
+    except DataError as exc:
+        print(f"{p.prog}: the briefing data are not valid:\n{exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    print(f"{len(written)} image(s) in {seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
