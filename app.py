@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from charts.timeline import timeline_chart
 from export import html as share
+from export.render import Renderer
 from geo import nations, scenes, settings, summary, urlstate
 from geo.dataset import Dataset, load_dataset, select
 from geo.errors import DataError
@@ -31,6 +32,13 @@ PRESENTER_CSS = (
     '[data-testid="stStatusWidget"]{display:none !important}'
     '[data-testid="stMainBlockContainer"],.block-container{padding:0.4rem 1rem 0 1rem !important;'
     "max-width:100% !important}"
+)
+# Image exports offered: (format, size, button label, MIME type).
+EXPORTS = (
+    ("png", "slide", "PNG for a slide (1920×1080)", "image/png"),
+    ("png", "print", "PNG for print (A4, 300 dpi)", "image/png"),
+    ("svg", "slide", "SVG", "image/svg+xml"),
+    ("pdf", "slide", "PDF", "application/pdf"),
 )
 TABLE_COLUMNS: dict[str, Any] = {
     "sel": st.column_config.TextColumn("", width=28, help="At the selected site"),
@@ -120,6 +128,7 @@ def _seed_widgets(state: FilterState, data: Dataset) -> None:
     ss.period = state.date_range or (data.default_day - dt.timedelta(days=30), data.default_day)
     ss.span = summary.span_for([ss.day, *ss.period], data.first_day, data.last_day)
     ss.setdefault("step", "day")
+    ss.setdefault("banner", "")
     ss.setdefault("speed", "normal")
     ss.setdefault("playing", False)
 
@@ -271,16 +280,38 @@ def _scene_editor(data: Dataset) -> None:
     )
 
 
-def _view_html(scene_id: str | None, state: FilterState) -> str:
+@st.cache_resource(show_spinner=False)
+def _renderer() -> Renderer:
+    # Not data: holds the outlines projected once per CRS, shared by every session (its
+    # caches fill under a lock; each image gets its own figure).
+    return Renderer()
+
+
+# Deferred downloads run outside the session (no st.session_state): they get all they need
+# as arguments, bound when the button is drawn.
+def _image(fmt: str, size: str, scene: Scene | None, state: FilterState, banner: str) -> bytes:
+    return _renderer().render(
+        state,
+        dataset=_dataset(),
+        fmt=fmt,
+        size=size,
+        title=scene.title if scene else None,
+        subtitle=scene.subtitle if scene else None,
+        bounds=scene.bounds if scene else None,
+        layers=scene.shown_layers if scene else None,
+        banner=banner.strip() or None,
+    )
+
+
+def _view_html(scene: Scene | None, state: FilterState) -> str:
     data = _dataset()
-    scene = _scene(st.session_state.last_good_scenes, scene_id)
     if scene is None:
         scene = share.state_scene(state, dataset=data, title="Allied deployments")
     return share.briefing_html(data, [scene])
 
 
-def _briefing_html() -> str:
-    return share.briefing_html(_dataset(), st.session_state.last_good_scenes, title="Briefing")
+def _briefing_html(briefing: tuple[Scene, ...]) -> str:
+    return share.briefing_html(_dataset(), briefing, title="Briefing")
 
 
 def _sidebar(data: Dataset) -> None:
@@ -306,7 +337,7 @@ def _sidebar(data: Dataset) -> None:
         scene = _scene(briefing, ss.scene)
         st.download_button(
             "Download this view as HTML",
-            data=functools.partial(_view_html, scene.id if scene else None, _state()),
+            data=functools.partial(_view_html, scene, _state()),
             file_name=f"{scene.id if scene else 'current-view'}.html",
             mime="text/html",
             key="html_view",
@@ -315,7 +346,7 @@ def _sidebar(data: Dataset) -> None:
         )
         st.download_button(
             "Download the whole briefing as HTML",
-            data=_briefing_html,
+            data=functools.partial(_briefing_html, briefing),
             file_name="briefing.html",
             mime="text/html",
             key="html_briefing",
@@ -324,6 +355,24 @@ def _sidebar(data: Dataset) -> None:
         )
         with st.expander("Edit the briefing"):
             _scene_editor(data)
+        with st.expander("Export an image"):
+            st.text_input(
+                "Banner (top and bottom)",
+                key="banner",
+                max_chars=80,
+                placeholder="e.g. UNCLASSIFIED",
+            )
+            for fmt, size, label, mime in EXPORTS:
+                st.download_button(
+                    label,
+                    data=functools.partial(_image, fmt, size, scene, _state(), ss.banner),
+                    file_name=f"{scene.id if scene else 'briefing-map'}-{size}.{fmt}",
+                    mime=mime,
+                    key=f"export-{fmt}-{size}",
+                    on_click="ignore",
+                    width="stretch",
+                )
+            st.caption("Drawn from the same styles as the map, in a projection for the region.")
         st.header("Display")
         st.radio("Symbols", list(SYMBOLS), key="symbols", format_func=SYMBOLS.__getitem__)
         st.toggle("Contribution lines for every site", key="flows")

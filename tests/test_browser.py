@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -430,5 +431,29 @@ def test_presenter_mode_steps_through_every_scene_without_remounting_the_map(
             _wait_idle(page)
     assert _map_frame(page) == frame
     assert frame.evaluate("() => window.__sameMap === window.map")
+    assert offline.aborted == []
+    context.close()
+
+
+def test_the_export_button_downloads_a_slide_png_of_the_view(
+    app_url: str, browser: Browser, tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    offline = OfflinePage(context.new_page())
+    page = offline.page
+    _open(offline, f"{app_url}/?scene=baltic-air-policing")
+    page.get_by_text("Export an image").click()
+    page.get_by_label("Banner (top and bottom)").fill("UNCLASSIFIED")
+    page.get_by_label("Banner (top and bottom)").press("Enter")
+    _wait_idle(page)
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="PNG for a slide").click()
+    target = tmp_path / "slide.png"
+    download_info.value.save_as(target)
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1920, 1080)
+    assert download_info.value.suggested_filename == "baltic-air-policing-slide.png"
     assert offline.aborted == []
     context.close()
