@@ -508,6 +508,12 @@ def _view() -> None:
     table = summary.table_frame(
         chosen.deployments, source_titles=data.source_titles, selected_site=state.site
     )
+    if len(table) > settings.TABLE_MAX_ROWS:
+        st.caption(
+            f"Showing the first {settings.TABLE_MAX_ROWS:,} of {len(table):,} rows "
+            "(the selected site's first); narrow the filters to see the rest."
+        )
+        table = table.head(settings.TABLE_MAX_ROWS)
     ss.table_sites = table["site"].tolist()
     # A new key per selected site: the rows move (the site's come first), so an old row
     # selection would point at another row; the "●" column shows what is selected.

@@ -108,6 +108,9 @@ SITE_KIND_LABELS: dict[str, str] = {
 DEPLOYMENT_STYLE: dict[str, object] = {"color": "#13283f", "fillColor": "#f7c948", "weight": 2}
 # Smallest size (px) of an APP-6 symbol, so its frame and icon stay readable.
 APP6_MIN_SIZE_PX = 30
+# Rows the table below the map shows at most (a larger table is cut, with a note): every
+# row is sent to the browser on each change.
+TABLE_MAX_ROWS = 1000
 # Rows listed in one marker's popup; more are counted and left to the table.
 POPUP_MAX_ROWS = 25
 # Contribution lines (nation -> site): nation colour; dashed while only announced.

@@ -172,3 +172,13 @@ def test_a_broken_scenes_file_is_refused_and_the_last_good_scenes_stay() -> None
     assert not at.exception
     assert any("scenes file was not loaded" in e.value for e in at.error)
     assert at.selectbox(key="scene").options == titles
+
+
+def test_a_large_table_is_cut_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import settings
+
+    monkeypatch.setattr(settings, "TABLE_MAX_ROWS", 5)
+    at = _app()
+
+    assert len(at.dataframe[0].value) == 5
+    assert any("Showing the first 5 of" in c.value for c in at.caption)
