@@ -601,17 +601,15 @@ class Sheet:
                 )
         if marker.selected:
             ring = {
-                "color": settings.EXPORT_SELECTED_STYLE["color"],
-                "weight": settings.EXPORT_SELECTED_STYLE["weight"],
+                "color": settings.SELECTED_STYLE["color"],
+                "weight": settings.SELECTED_STYLE["weight"],
                 "fillOpacity": 0.0,
             }
-            radius = (
-                marker.diameter / 2 + 3 + number(settings.EXPORT_SELECTED_STYLE, "weight", 3) / 2
-            )
+            radius = marker.diameter / 2 + 3 + number(settings.SELECTED_STYLE, "weight", 3) / 2
             self._circle(x, y, radius, area(ring, u), _Z["selected"])
             self.drawn.selected = True
         for (x0, y0, x1, y1), code, colour, status in badges:
-            look = settings.EXPORT_BADGE_STYLES.get(status, settings.EXPORT_BADGE_STYLES["active"])
+            look = settings.BADGE_STYLES.get(status, settings.BADGE_STYLES["active"])
             fill = str(look.get("fill") or colour)
             edge = str(look.get("line") or colour)
             text_colour = str(
@@ -653,9 +651,7 @@ class Sheet:
                     Line2D([sx0, sx1], [sy0, sy0], color=text_colour, linewidth=u.pt(1.3)),
                     _Z["badge"] + 0.1,
                 )
-            self.drawn.badge_statuses.add(
-                status if status in settings.EXPORT_BADGE_STYLES else "active"
-            )
+            self.drawn.badge_statuses.add(status if status in settings.BADGE_STYLES else "active")
             self.drawn.nations.add(code)
 
     def events(self, events: Sequence[EventMark]) -> None:
@@ -753,7 +749,7 @@ class Sheet:
                 )
                 for dx, dy in shifts
             ]
-            color = settings.EXPORT_SEA_LABEL_COLOR
+            color = settings.SEA_LABEL_COLOR
             self._label(text, candidates, size, force=False, color=color, italic=True)
 
     def labels(
@@ -788,7 +784,7 @@ class Sheet:
                 cx, cy = self._positions[marker.site]
                 group = labels.shift(self._group_box(marker), cx, cy)
                 candidates = _around_box(group, width, height, u.px(5), cx)
-                colour = settings.EXPORT_SEA_LABEL_COLOR if sea else _TEXT
+                colour = settings.SEA_LABEL_COLOR if sea else _TEXT
                 self._label(text, candidates, size, force=force, color=colour, italic=sea)
             if force:
                 named = {marker.site for marker in markers}

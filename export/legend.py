@@ -68,7 +68,7 @@ def _diamond(style: dict[str, object]) -> Swatch:
 
 def _badge(code: str, colour: str, status: str) -> Swatch:
     def draw(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
-        look = settings.EXPORT_BADGE_STYLES.get(status, settings.EXPORT_BADGE_STYLES["active"])
+        look = settings.BADGE_STYLES.get(status, settings.BADGE_STYLES["active"])
         fill = str(look.get("fill") or colour)
         edge = str(look.get("line") or colour)
         text = str(look.get("text") or ("#ffffff" if look.get("fill") is None else colour))
@@ -120,8 +120,8 @@ def _symbol(svg: str) -> Swatch:
 def _selected(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
     _dot(settings.DEPLOYMENT_STYLE, radius=9)(ax, units, x, y, k)
     ring = {
-        "color": settings.EXPORT_SELECTED_STYLE["color"],
-        "weight": settings.EXPORT_SELECTED_STYLE["weight"],
+        "color": settings.SELECTED_STYLE["color"],
+        "weight": settings.SELECTED_STYLE["weight"],
         "fillOpacity": 0.0,
     }
     ax.add_patch(Circle((x + 17 * k, y), 14 * k, **area(ring, units)))
@@ -192,7 +192,7 @@ def sections(drawn: Drawn) -> list[tuple[str, list[Entry]]]:
         "ended": "Nation badge: ended (faded)",
         "declined": "Nation badge: declined (struck)",
     }
-    for status in settings.EXPORT_BADGE_STYLES:
+    for status in settings.BADGE_STYLES:
         if status in drawn.badge_statuses:
             entries.append(Entry(_badge("ABC", _TEXT, status), status_text.get(status, status)))
     if drawn.selected:

@@ -381,13 +381,14 @@ EXPORT_CLIP_LAT_DEG = 60.0
 # smallest span (degrees of latitude; longitude twice that) of such a view.
 EXPORT_VIEW_MARGIN = 0.12
 EXPORT_MIN_SPAN_DEG = 6.0
-# Ring around the selected site's marker (the map's CSS: a 3 px #e4572e outline).
-EXPORT_SELECTED_STYLE: dict[str, object] = {"color": "#e4572e", "weight": 3}
-# Sea-area labels (the map's CSS .sea-label colour).
-EXPORT_SEA_LABEL_COLOR = "#2b6f9e"
-# Nation badges by status (the map's CSS .dep-badge): "fill" None is the nation's colour,
+# Ring around the selected site's marker: the map's CSS and the export read it.
+SELECTED_STYLE: dict[str, object] = {"color": "#e4572e", "weight": 3}
+# Colour of the sea-area labels, on the map and in the export.
+SEA_LABEL_COLOR = "#2b6f9e"
+# Nation badges by status, on the map (CSS made from it) and in the export: "fill" None is
+# the nation's colour,
 # "text" None is white on the nation's colour or the nation's colour on white.
-EXPORT_BADGE_STYLES: dict[str, dict[str, object]] = {
+BADGE_STYLES: dict[str, dict[str, object]] = {
     "active": {"fill": None, "text": None, "dashed": False, "struck": False, "opacity": 1.0},
     "announced": {"fill": "#ffffff", "text": None, "dashed": True, "struck": False, "opacity": 1.0},
     "ended": {"fill": None, "text": None, "dashed": False, "struck": False, "opacity": 0.55},

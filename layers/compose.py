@@ -79,7 +79,7 @@ _CSS = (
     ".map-legend .swatch{display:inline-block;width:11px;height:11px;margin-right:6px;"
     "vertical-align:-1px;box-sizing:border-box}"
     ".map-legend .swatch.line{height:0;width:16px;vertical-align:3px}"
-    ".sea-label{font:italic 600 12px system-ui,sans-serif;color:#2b6f9e;text-align:center;"
+    ".sea-label{font:italic 600 12px system-ui,sans-serif;color:{sea};text-align:center;"
     "white-space:nowrap;text-shadow:0 0 3px #fff}"
     ".dep-icon{background:none;border:0}"
     # Below zoom 5 the sites of the eastern flank crowd together: draw the markers smaller.
@@ -88,18 +88,14 @@ _CSS = (
     ".dep-core{box-sizing:border-box;border-radius:50%;display:flex;align-items:center;"
     "justify-content:center;font:700 11px system-ui,sans-serif;color:#13283f;"
     "background:{fill};border:{weight}px solid {line};box-shadow:0 1px 3px rgba(0,0,0,.35)}"
-    ".dep.selected .dep-core,.dep.selected svg{outline:3px solid #e4572e;outline-offset:3px;"
-    "border-radius:50%}"
+    ".dep.selected .dep-core,.dep.selected svg{outline:{ring}px solid {ringcolor};"
+    "outline-offset:3px;border-radius:50%}"
     # Badges sit above and to the right of the marker, clear of the site's name on its right.
     ".dep-badges{position:absolute;bottom:calc(50% + 3px);display:flex;flex-wrap:wrap;"
     "width:150px;gap:2px;align-content:flex-end}"
     ".dep-badge{font:700 10px/1 system-ui,sans-serif;color:#fff;background:var(--c);"
     "border:1.5px solid var(--c);border-radius:3px;padding:2px 3px;"
     "box-shadow:0 1px 2px rgba(0,0,0,.3)}"
-    ".dep-badge.status-announced{background:#fff;color:var(--c);border-style:dashed}"
-    ".dep-badge.status-declined{background:#fff;color:#9aa4ae;border-color:#9aa4ae;"
-    "text-decoration:line-through}"
-    ".dep-badge.status-ended{opacity:.55}"
     ".dep-app6{display:flex;align-items:center;justify-content:center}"
     ".dep-app6 svg{display:block;overflow:visible}"
     ".event-icon{background:none;border:0}"
@@ -139,13 +135,42 @@ _PRESENTER_CSS = (
 )
 
 
+def _badge_css() -> str:
+    """The badge look per status, from the same constants as the static export."""
+    rules = []
+    for status, look in settings.BADGE_STYLES.items():
+        parts = []
+        if look.get("fill"):
+            parts.append(f"background:{look['fill']}")
+        if look.get("text"):
+            parts.append(f"color:{look['text']}")
+        elif look.get("fill"):
+            parts.append("color:var(--c)")  # the nation's colour on a light badge
+        if look.get("line"):
+            parts.append(f"border-color:{look['line']}")
+        if look.get("dashed"):
+            parts.append("border-style:dashed")
+        if look.get("struck"):
+            parts.append("text-decoration:line-through")
+        opacity = float(str(look.get("opacity", 1.0)))
+        if opacity < 1:
+            parts.append(f"opacity:{opacity:g}")
+        if parts:
+            rules.append(f".dep-badge.status-{status}{{{';'.join(parts)}}}")
+    return "".join(rules)
+
+
 def _css(*, presenter: bool) -> str:
     style = settings.DEPLOYMENT_STYLE
+    ring = settings.SELECTED_STYLE
     css = (
         _CSS.replace("{fill}", str(style["fillColor"]))
         .replace("{line}", str(style["color"]))
         .replace("{weight}", str(style["weight"]))
-    )
+        .replace("{sea}", settings.SEA_LABEL_COLOR)
+        .replace("{ringcolor}", str(ring["color"]))
+        .replace("{ring}", str(ring["weight"]))
+    ) + _badge_css()
     extra = _PRESENTER_CSS if presenter else ""
     return f"<style>{css}{sites.label_css()}{extra}</style>"
 
