@@ -82,7 +82,6 @@ _METADATA: dict[str, dict[str, str | None]] = {
 }
 # When a nation's several rows to one site differ, its line shows the most current status
 # (as layers/contributions.py and layers/deployments.py rank them).
-_STATUS_RANK = {"active": 0, "announced": 1, "ended": 2, "declined": 3}
 # A contribution line is not drawn when the nation hosts the site (degrees, as the map).
 _SAME_PLACE_DEG = 0.5
 
@@ -658,7 +657,7 @@ def _check_layers(layers: Collection[str] | None) -> frozenset[str]:
 
 
 def _best_status(statuses: pd.Series) -> str:
-    return str(min(statuses, key=lambda status: _STATUS_RANK.get(str(status), 9)))
+    return summary.best_status(statuses)
 
 
 def _app6(

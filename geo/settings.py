@@ -227,6 +227,9 @@ STATUSES: tuple[str, ...] = ("announced", "active", "ended", "declined")
 # Kinds of source document.
 SOURCE_KINDS: tuple[str, ...] = ("news", "ministry_page")
 # Kinds of site, in legend order.
+# When several rows of one nation at a site differ, the most current status shows, in this
+# order (badges, lines and the export alike).
+STATUS_PRECEDENCE: tuple[str, ...] = ("active", "announced", "ended", "declined")
 # Marker styles of the deployments layer: nation badges, or NATO APP-6 unit symbols.
 SYMBOL_STYLES: tuple[str, ...] = ("badges", "app6")
 SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region")

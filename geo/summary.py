@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +50,14 @@ def counts(deployments: pd.DataFrame) -> Counts:
     )
 
 
-def _day_text(day: pd.Timestamp, precision: str) -> str:
+def best_status(statuses: Iterable[object]) -> str:
+    """The most current of some statuses (``settings.STATUS_PRECEDENCE``); unknown ones last."""
+    rank = {status: position for position, status in enumerate(settings.STATUS_PRECEDENCE)}
+    return str(min(statuses, key=lambda status: rank.get(str(status), len(rank))))
+
+
+def day_text(day: pd.Timestamp, precision: str) -> str:
+    """A day at the precision the source gives: "15 Jan 2026", "Jan 2026" or "2026"."""
     if precision == "year":
         return f"{day.year}"
     if precision == "month":
@@ -77,12 +84,12 @@ def period_text(start: Any, end: Any, precision: str) -> str:
         return "start not stated – ongoing"
     if first is None:
         assert last is not None
-        return f"start not stated – {_day_text(last, precision)}"
+        return f"start not stated – {day_text(last, precision)}"
     if last is None:
-        return f"since {_day_text(first, precision)}"
+        return f"since {day_text(first, precision)}"
     if first == last:
-        return _day_text(first, precision)
-    return f"{_day_text(first, precision)} – {_day_text(last, precision)}"
+        return day_text(first, precision)
+    return f"{day_text(first, precision)} – {day_text(last, precision)}"
 
 
 def site_summary(deployments: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -216,7 +223,7 @@ def source_titles(sources: pd.DataFrame) -> Mapping[str, str]:
         parts = [str(row["publisher"])] if row["publisher"] else []
         if not pd.isna(row["date"]):
             precision = str(row["date_precision"] or "day")
-            parts.append(_day_text(pd.Timestamp(row["date"]), precision))
+            parts.append(day_text(pd.Timestamp(row["date"]), precision))
         suffix = f" ({', '.join(parts)})" if parts else ""
         titles[str(row["id"])] = f"{row['title']}{suffix}"
     return titles
@@ -363,9 +370,9 @@ def span_for(days: Sequence[dt.date], first: dt.date, last: dt.date) -> str:
 def when_text(date: dt.date | None, date_range: tuple[dt.date, dt.date] | None) -> str:
     """The time of a view in words: "As of 19 Jan 2026", "10 Jan 2026 – 20 Jan 2026"."""
     if date is not None:
-        return f"As of {_day_text(pd.Timestamp(date), 'day')}"
+        return f"As of {day_text(pd.Timestamp(date), 'day')}"
     if date_range is not None:
-        first, last = (_day_text(pd.Timestamp(day), "day") for day in date_range)
+        first, last = (day_text(pd.Timestamp(day), "day") for day in date_range)
         return f"{first} – {last}"
     return "All dates"
 

@@ -12,14 +12,12 @@ from collections.abc import Mapping
 import folium
 import geopandas as gpd
 
-from geo import nations, settings
+from geo import nations, settings, summary
 from geo.filters import FilterState
 from layers.base import DataLayer, LegendEntry, layer_group, safe_text
 
 NAME = "contributions"
 TITLE = "Contributions"
-
-_STATUS_RANK = {"active": 0, "announced": 1, "ended": 2, "declined": 3}
 
 
 def build(
@@ -66,7 +64,7 @@ def build(
         end = (point.y, point.x)
         if abs(start[0] - end[0]) + abs(start[1] - end[1]) < 0.5:
             continue  # the nation hosts the site: no line to draw
-        status = str(min(pair["status"], key=lambda s: _STATUS_RANK.get(str(s), 9)))
+        status = summary.best_status(pair["status"])
         text = f"{nations.label(str(code))} → {pair['site_name'].iloc[0]} ({status})"
         lines.append(
             {

@@ -20,13 +20,6 @@ from layers.base import DataLayer, LegendEntry, SetState, layer_group, safe_text
 NAME = "deployments"
 TITLE = "Deployments"
 
-# When several rows of one nation at a site differ, the badge shows the most current status.
-_STATUS_RANK = {"active": 0, "announced": 1, "ended": 2, "declined": 3}
-
-
-def _best_status(statuses: pd.Series) -> str:
-    return min(statuses, key=lambda status: _STATUS_RANK.get(str(status), 9))
-
 
 def _personnel_text(value: object) -> str:
     return "personnel not stated" if pd.isna(value) else f"{int(value)} personnel"  # type: ignore[call-overload]
@@ -77,7 +70,7 @@ def popup_html(
 def _status_class(status: object) -> str:
     # Only known statuses become part of a CSS class name.
     text = str(status)
-    return text if text in _STATUS_RANK else "unknown"
+    return text if text in settings.STATUS_PRECEDENCE else "unknown"
 
 
 def _app6_svg(site: pd.Series, rows: pd.DataFrame, diameter: int) -> str:
@@ -85,7 +78,7 @@ def _app6_svg(site: pd.Series, rows: pd.DataFrame, diameter: int) -> str:
 
     return symbols.app6_svg(
         domain=str(rows["domain"].mode().iloc[0]),
-        status=_best_status(rows["status"]),
+        status=summary.best_status(rows["status"]),
         mission=str(rows["mission"].iloc[0]),
         assets=str(rows["assets"].iloc[0]),
         size=max(diameter, settings.APP6_MIN_SIZE_PX),
@@ -130,7 +123,7 @@ def build(
     for site_id, site in sites.iterrows():
         site_rows = by_site[site_id]
         diameter = summary.marker_diameter(int(site["personnel"]), known=site["personnel_known"])
-        statuses = site_rows.groupby("nation")["status"].agg(_best_status)
+        statuses = site_rows.groupby("nation")["status"].agg(summary.best_status)
         marker: dict[str, object] = {
             "ll": [round(float(site["lat"]), 5), round(float(site["lon"]), 5)],
             "id": safe_text(site_id),

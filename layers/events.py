@@ -12,19 +12,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo import settings
+from geo import settings, summary
 from layers.base import DataLayer, LegendEntry, layer_group, safe_text
 
 NAME = "events"
 TITLE = "Events"
-
-
-def _date_text(day: pd.Timestamp, precision: str) -> str:
-    if precision == "year":
-        return f"{day.year}"
-    if precision == "month":
-        return day.strftime("%b %Y")
-    return f"{day.day} {day.strftime('%b %Y')}"
 
 
 def build(
@@ -51,7 +43,7 @@ def build(
             continue
         point = points[place]
         for position, (_, event) in enumerate(at_site.sort_values("date").iterrows()):
-            when = _date_text(pd.Timestamp(event["date"]), str(event["date_precision"]))
+            when = summary.day_text(pd.Timestamp(event["date"]), str(event["date_precision"]))
             source = source_titles.get(str(event["source"]), str(event["source"]))
             marks.append(
                 {
