@@ -125,10 +125,10 @@ def briefing_html(dataset: Dataset, scenes: Sequence[Scene], *, title: str | Non
     root(fmap).header.add_child(folium.Element(f"<style>{_PLAYER_CSS}</style>"), name="player")
     html = fmap.get_root().render()
 
-    for _name, url in assets.JS_LINKS:
+    for _name, url in fmap.default_js:
         tag = f'<script src="{url}"></script>'
         html = html.replace(tag, _script(_static_file(url).read_text(encoding="utf-8")))
-    for _name, url in assets.CSS_LINKS:
+    for _name, url in fmap.default_css:
         tag = f'<link rel="stylesheet" href="{url}"/>'
         html = html.replace(tag, f"<style>{_inline_css(_static_file(url))}</style>")
     leftover = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="(?!data:)[^"]*"', html)

@@ -8,6 +8,7 @@ Streamlit serves at ``/app/static`` (``server.enableStaticServing``).
 from __future__ import annotations
 
 import filecmp
+import functools
 import hashlib
 import importlib
 import shutil
@@ -42,6 +43,20 @@ JS_LINKS: tuple[tuple[str, str], ...] = (
 CSS_LINKS: tuple[tuple[str, str], ...] = (
     ("leaflet_css", f"{settings.STATIC_URL}/vendor/leaflet/leaflet.css"),
 )
+
+
+@functools.lru_cache(maxsize=1)
+def _stylesheet() -> tuple[str, str]:
+    from layers import compose  # the stylesheet is made from the layers' styles
+
+    text = compose.stylesheet()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return f"briefing-{digest}.css", text
+
+
+def stylesheet_url() -> str:
+    """URL of the map's stylesheet (made from the style constants, written by install_static)."""
+    return f"{settings.STATIC_URL}/briefing/{_stylesheet()[0]}"
 
 
 def boundary_url(stem: str) -> str:
@@ -92,6 +107,12 @@ def install_static(static_dir: Path = settings.STATIC_DIR) -> Path:
         if src.exists():
             _copy_if_changed(src, static_dir / "boundaries" / src.name)
     _copy_if_changed(_BRIEFING_JS, static_dir / "briefing" / _content_name(_BRIEFING_JS))
+    name, text = _stylesheet()
+    css = static_dir / "briefing" / name
+    if not css.exists():
+        tmp = css.with_name(css.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(css)
     if settings.SITES_PATH.exists():
         sites_copy = static_dir / "data" / _content_name(settings.SITES_PATH)
         _copy_if_changed(settings.SITES_PATH, sites_copy)

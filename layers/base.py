@@ -64,17 +64,6 @@ def new_map(*, height: int = settings.MAP_HEIGHT_PX) -> OfflineMap:
         prefer_canvas=False,
         control_scale=True,
     )
-    root(fmap).header.add_child(
-        folium.Element(
-            # div.: wins over Leaflet's own .leaflet-container rule wherever its CSS lands.
-            "<style>div.leaflet-container{background:"
-            + settings.SEA_COLOR
-            + ";}.leaflet-tooltip.site-label{background:transparent;border:0;box-shadow:none;"
-            "font:600 12px/1.2 system-ui,sans-serif;color:#1d2b3a;"
-            "text-shadow:0 0 3px #fff,0 0 3px #fff;}</style>"
-        ),
-        name="briefing_map_css",
-    )
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 
@@ -110,10 +99,10 @@ class Runtime(MacroElement):
         """
     )
 
-    def __init__(self, *, collapsed: bool = False) -> None:
+    def __init__(self, *, collapsed: bool = False, presenter: bool = False) -> None:
         super().__init__()
         self._name = "BriefingRuntime"
-        self.options = {"collapsed": collapsed}
+        self.options = {"collapsed": collapsed, "presenter": presenter}
 
 
 class Registered(MacroElement):

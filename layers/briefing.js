@@ -36,6 +36,8 @@
     /* The runtime: layer control, shared state, zoom classes. */
     B.runtime = function (map, opts) {
         B.map = map;
+        // Presenter mode: large type (rules under .presenter in the stylesheet).
+        map.getContainer().classList.toggle("presenter", !!opts.presenter);
         B.control = L.control.layers(null, null, {collapsed: !!opts.collapsed,
                                                   position: "topright"}).addTo(map);
         // Only the user's clicks in the control change what stays hidden.

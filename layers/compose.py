@@ -21,7 +21,8 @@ from jinja2 import Template
 from geo import settings
 from geo.filters import FilterState
 from layers import REGISTRY, contributions, countries, deployments, events, sea_areas, sites
-from layers.base import DataLayer, LegendEntry, OfflineMap, Runtime, new_map, root, safe_text
+from layers.assets import CSS_LINKS, stylesheet_url
+from layers.base import DataLayer, LegendEntry, OfflineMap, Runtime, new_map, safe_text
 
 
 def _swatch(entry: LegendEntry) -> str:
@@ -119,14 +120,15 @@ _CSS = (
     ".map-caption .caption-date{font-size:15px;font-weight:600;color:#b3261e;margin-top:2px}"
 )
 
-# Presenter mode: type that reads from the back of a room on a 1920x1080 projector.
+# Presenter mode: type that reads from the back of a room on a 1920x1080 projector (the
+# runtime puts the class "presenter" on the map).
 _PRESENTER_CSS = (
     ".map-caption{padding:14px 22px}"
     ".map-caption .caption-title{font-size:40px}"
     ".map-caption .caption-sub{font-size:24px}"
     ".map-caption .caption-date{font-size:28px}"
     ".map-legend{font-size:18px;line-height:1.5}"
-    ".map-legend .swatch{width:16px;height:16px}"
+    ".map-legend .swatch:not(.line){width:16px;height:16px}"
     ".leaflet-tooltip.site-label{font-size:18px}"
     ".sea-label{font-size:18px}"
     ".dep-badge{font-size:15px;padding:3px 5px}"
@@ -160,7 +162,12 @@ def _badge_css() -> str:
     return "".join(rules)
 
 
-def _css(*, presenter: bool) -> str:
+def stylesheet() -> str:
+    """The map's whole stylesheet, made from the style constants; served as a static file.
+
+    It is the same for every view (presenter mode only adds a class to the map), so the browser
+    loads it once and a filter change never re-sends it.
+    """
     style = settings.DEPLOYMENT_STYLE
     ring = settings.SELECTED_STYLE
     css = (
@@ -170,9 +177,20 @@ def _css(*, presenter: bool) -> str:
         .replace("{sea}", settings.SEA_LABEL_COLOR)
         .replace("{ringcolor}", str(ring["color"]))
         .replace("{ring}", str(ring["weight"]))
-    ) + _badge_css()
-    extra = _PRESENTER_CSS if presenter else ""
-    return f"<style>{css}{sites.label_css()}{extra}</style>"
+    )
+    presenter = "".join(
+        ".presenter " + rule.replace(",", ",.presenter ") + "}"
+        for rule in _PRESENTER_CSS.split("}")
+        if rule
+    )
+    # div.: wins over Leaflet's own .leaflet-container rule wherever its CSS lands.
+    base = (
+        f"div.leaflet-container{{background:{settings.SEA_COLOR}}}"
+        ".leaflet-tooltip.site-label{background:transparent;border:0;box-shadow:none;"
+        "font:600 12px/1.2 system-ui,sans-serif;color:#1d2b3a;"
+        "text-shadow:0 0 3px #fff,0 0 3px #fff}"
+    )
+    return base + css + _badge_css() + sites.label_css() + presenter
 
 
 def base_map(site_table: gpd.GeoDataFrame, *, presenter: bool = False) -> OfflineMap:
@@ -187,13 +205,11 @@ def base_map(site_table: gpd.GeoDataFrame, *, presenter: bool = False) -> Offlin
     """
     height = settings.PRESENTER_MAP_HEIGHT_PX if presenter else settings.MAP_HEIGHT_PX
     fmap = new_map(height=height)
-    fmap.add_child(Runtime())
+    fmap.default_css = [*CSS_LINKS, ("briefing_css", stylesheet_url())]
+    fmap.add_child(Runtime(presenter=presenter))
     countries.build().add_to(fmap)
     sea_areas.build(site_table).add_to(fmap)
     sites.build(site_table).add_to(fmap)
-    root(fmap).header.add_child(
-        folium.Element(_css(presenter=presenter)), name="briefing_layers_css"
-    )
     entries = [(layer.TITLE, layer.legend()) for layer in REGISTRY]
     fmap.add_child(_Legend(legend_html(entries), open_=presenter))
     return fmap
