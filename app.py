@@ -94,26 +94,19 @@ def _scenes(data: Dataset) -> tuple[Scene, ...]:
     return found
 
 
-def _scene(briefing: tuple[Scene, ...], scene_id: str | None) -> Scene | None:
-    return next((scene for scene in briefing if scene.id == scene_id), None)
-
-
 def _apply_scene() -> None:
     """Put the chosen scene's view into the widgets (the map flies there on the next run)."""
-    scene = _scene(st.session_state.last_good_scenes, st.session_state.scene)
+    scene = scenes.find_scene(st.session_state.last_good_scenes, st.session_state.scene)
     if scene is not None:
         _seed_widgets(scene.state(), _dataset())
 
 
 def _step_scene(offset: int) -> None:
-    briefing = st.session_state.last_good_scenes
-    if not briefing:
-        return
-    ids = [scene.id for scene in briefing]
-    current = st.session_state.scene
-    index = ids.index(current) + offset if current in ids else 0
-    st.session_state.scene = ids[min(max(index, 0), len(ids) - 1)]
-    _apply_scene()
+    ss = st.session_state
+    scene = scenes.neighbour(ss.last_good_scenes, ss.scene, offset)
+    if scene is not None:
+        ss.scene = scene.id
+        _apply_scene()
 
 
 def _seed_widgets(state: FilterState, data: Dataset) -> None:
@@ -206,17 +199,10 @@ def _add_current_view() -> None:
     data = _dataset()
     rows = select(data, state).deployments
     bounds = summary.view_bounds(rows) or summary.view_bounds(data.deployments)
-    taken = {scene.id for scene in ss.last_good_scenes}
-    slug = urlstate.mission_slug(title) or "scene"
-    scene_id = next(
-        f"{slug}-{n}" if n else slug
-        for n in range(1000)
-        if (f"{slug}-{n}" if n else slug) not in taken
-    )
     try:
         scene = scenes.scene_from_state(
             state,
-            id=scene_id,
+            id=scenes.unique_id(title, ss.last_good_scenes),
             title=title,
             bounds=bounds or (-60, 42, 35, 78),
             subtitle=ss.new_scene_subtitle.strip(),
@@ -334,7 +320,7 @@ def _sidebar(data: Dataset) -> None:
             on_change=_apply_scene,
         )
         st.toggle("Presenter mode", key="present", help="Full-window map for a projector")
-        scene = _scene(briefing, ss.scene)
+        scene = scenes.find_scene(briefing, ss.scene)
         st.download_button(
             "Download this view as HTML",
             data=functools.partial(_view_html, scene, _state()),
@@ -445,7 +431,7 @@ def _view() -> None:
         else:
             _step(1)
     present = bool(ss.present)
-    scene = _scene(ss.last_good_scenes, ss.scene)
+    scene = scenes.find_scene(ss.last_good_scenes, ss.scene)
     _time_controls(data)
     state = _state()
     query = urlstate.query_from_state(state, default=ss.default_state)
@@ -529,11 +515,7 @@ def _view() -> None:
         column_config=TABLE_COLUMNS,
     )
     st.subheader("Timeline")
-    window = state.date_range or (
-        (state.date - dt.timedelta(days=45), state.date + dt.timedelta(days=15))
-        if state.date
-        else (data.first_day, data.last_day)
-    )
+    window = summary.timeline_window(state.date, state.date_range, (data.first_day, data.last_day))
     st.altair_chart(
         timeline_chart(
             chosen.deployments,
@@ -565,7 +547,7 @@ def main() -> None:
         state, notices = urlstate.state_from_query(
             params, known=_known(data, briefing), default=ss.default_state
         )
-        scene = _scene(briefing, state.scene)
+        scene = scenes.find_scene(briefing, state.scene)
         # A scene in the link sets the view; the link's other keys refine it.
         if scene is not None and set(params) == {"scene"}:
             state = scene.state()
@@ -586,7 +568,7 @@ def main() -> None:
     if ss.present:
         # Outside the fragment: a scene step reruns the whole page, so the sidebar's widgets
         # (hidden, but sent back with every rerun) take the scene's values too.
-        _presenter_controls(_scene(ss.last_good_scenes, ss.scene))
+        _presenter_controls(scenes.find_scene(ss.last_good_scenes, ss.scene))
     run_every = settings.PLAY_SPEEDS[ss.speed] if ss.playing else None
     st.fragment(_view, run_every=run_every)()
     if ss.present:

@@ -53,6 +53,7 @@ import pycountry
 from geo import settings
 from geo.errors import DataError, Problem
 from geo.filters import FilterState
+from geo.urlstate import mission_slug
 
 # Keys of a scene object, in the order scenes_to_json writes them.
 SCENE_KEYS: tuple[str, ...] = (
@@ -979,3 +980,32 @@ def delete_scene(scenes: Sequence[Scene], id: str) -> tuple[Scene, ...]:
     """
     position = _position(scenes, id, "delete scene")
     return tuple(scene for index, scene in enumerate(scenes) if index != position)
+
+
+# --- finding and naming --------------------------------------------------------------------------
+
+
+def find_scene(scenes: Sequence[Scene], scene_id: str | None) -> Scene | None:
+    """The scene with this id, or None."""
+    return next((scene for scene in scenes if scene.id == scene_id), None)
+
+
+def neighbour(scenes: Sequence[Scene], scene_id: str | None, offset: int) -> Scene | None:
+    """The scene ``offset`` steps from ``scene_id`` (kept within the briefing); the first
+    scene when ``scene_id`` is not one of them; None for an empty briefing."""
+    if not scenes:
+        return None
+    ids = [scene.id for scene in scenes]
+    index = ids.index(scene_id) + offset if scene_id in ids else 0
+    return scenes[min(max(index, 0), len(ids) - 1)]
+
+
+def unique_id(title: str, scenes: Sequence[Scene]) -> str:
+    """A new scene id from a title: its slug, with -2, -3... when taken ("scene" if empty)."""
+    slug = mission_slug(title) or "scene"
+    if not _SLUG.fullmatch(slug):  # letters no ASCII folding reaches (e.g. Greek)
+        slug = "scene"
+    taken = {scene.id for scene in scenes}
+    if slug not in taken:
+        return slug
+    return next(f"{slug}-{n}" for n in range(2, len(taken) + 3) if f"{slug}-{n}" not in taken)

@@ -163,6 +163,9 @@ DATE_MARGIN_DAYS = 60
 # What the date slider spans: label -> days back from the last day (None: every stated day).
 # The data reach back to 1951; a slider over 75 years cannot pick a day in January 2026.
 SLIDER_SPANS: dict[str, int | None] = {"3 months": 92, "2 years": 731, "all dates": None}
+# Days the timeline shows before and after the as-of day.
+TIMELINE_DAYS_BEFORE = 45
+TIMELINE_DAYS_AFTER = 15
 # Steps of the date buttons and of play mode: label -> pandas offset.
 DATE_STEPS: dict[str, str] = {"day": "1D", "week": "7D", "month": "MS"}
 # Play speeds: label -> seconds between steps.

@@ -393,3 +393,18 @@ def view_bounds(
         round(min(east + margin, 180.0), 3),
         round(min(north + margin, 85.0), 3),
     )
+
+
+def timeline_window(
+    date: dt.date | None,
+    date_range: tuple[dt.date, dt.date] | None,
+    bounds: tuple[dt.date, dt.date],
+) -> tuple[dt.date, dt.date]:
+    """The days the timeline spans: the period; around the as-of day
+    (``settings.TIMELINE_DAYS_BEFORE`` / ``_AFTER``); or every stated day (``bounds``)."""
+    if date_range is not None:
+        return date_range
+    if date is not None:
+        before = dt.timedelta(days=settings.TIMELINE_DAYS_BEFORE)
+        return date - before, date + dt.timedelta(days=settings.TIMELINE_DAYS_AFTER)
+    return bounds

@@ -752,3 +752,23 @@ def test_killing_a_save_at_any_moment_leaves_a_file_that_loads(tmp_path: Path) -
                 assert len(loaded) == {"A": 600, "B": 900}.get(version, 1), file
                 seen.add(version)
     assert seen >= {"A", "B"}  # the kills did land between different saves
+
+
+def test_neighbour_steps_within_the_briefing_and_starts_at_the_first() -> None:
+    from geo.scenes import neighbour
+
+    a, b, c = (Scene(id=x, title=x, subtitle="", bounds=(0, 0, 1, 1)) for x in "abc")
+    assert neighbour((a, b, c), "b", 1) == c
+    assert neighbour((a, b, c), "c", 1) == c
+    assert neighbour((a, b, c), "a", -1) == a
+    assert neighbour((a, b, c), None, 1) == a
+    assert neighbour((), "a", 1) is None
+
+
+def test_unique_id_is_the_title_slug_numbered_when_taken() -> None:
+    from geo.scenes import unique_id
+
+    taken = (Scene(id="siauliai", title="x", subtitle="", bounds=(0, 0, 1, 1)),)
+    assert unique_id("Šiauliai", ()) == "siauliai"
+    assert unique_id("Šiauliai", taken) == "siauliai-2"
+    assert unique_id("!!!", ()) == "scene"
