@@ -182,6 +182,21 @@
         });
     };
 
+    /* A site's popup from its data (escaped texts; see layers/deployments.py popup_data). */
+    function popupHtml(p, sources) {
+        var rows = p.r.map(function (r) {
+            return '<tr class="status-' + r[4] + '"><td class="who"><span class="dot" ' +
+                'style="background:' + r[1] + '"></span><b>' + r[0] + "</b><br>" + r[2] +
+                "</td><td>" + r[3] + " \u00b7 <b>" + r[4] + "</b><br>" + r[5] +
+                (r[6] ? "<br>" + r[6] : "") + '<br><span class="src">Source: ' +
+                sources[r[7]] + "</span></td></tr>";
+        }).join("");
+        var more = p.x > 0 ?
+            '<div class="more">\u2026 and ' + p.x + " more rows in the table</div>" : "";
+        return '<div class="dep-popup"><div class="title">' + p.t + '</div><div class="meta">' +
+            p.m + "</div><table>" + rows + "</table>" + more + "</div>";
+    }
+
     /* Deployments: one marker per site, nation badges or an APP-6 symbol. */
     B.deployments = function (group, data) {
         data.markers.forEach(function (m) {
@@ -198,12 +213,20 @@
                             '">' + b[0] + "</span>";
                     }).join("") + "</div></div>";
             }
-            L.marker(m.ll, {
+            var marker = L.marker(m.ll, {
                 icon: L.divIcon({html: html, className: "dep-icon", iconSize: [m.s, m.s],
                                  iconAnchor: [m.s / 2, m.s / 2]}),
                 zIndexOffset: m.sel ? 1000 : 0,
                 riseOnHover: true
-            }).bindTooltip(m.tip).bindPopup(m.pop, {maxWidth: 420}).addTo(group);
+            }).bindTooltip(m.tip).bindPopup(popupHtml(m.pop, data.sources), {maxWidth: 420})
+                .addTo(group);
+            marker.on("click", function () { B.clicked = {site: m.id, at: Date.now()}; });
+            // A click selects the site, which pushes the layers again and so closes the popup
+            // it opened: open it again on the new marker.
+            if (m.sel && B.clicked && B.clicked.site === m.id && Date.now() - B.clicked.at < 15000) {
+                B.clicked = null;
+                setTimeout(function () { marker.openPopup(); }, 0);
+            }
         });
     };
 

@@ -25,34 +25,36 @@ def _personnel_text(value: object) -> str:
     return "personnel not stated" if pd.isna(value) else f"{int(value)} personnel"  # type: ignore[call-overload]
 
 
-def _row_html(row: pd.Series, source_titles: Mapping[str, str]) -> str:
+def _row_data(row: pd.Series, sources: dict[str, int]) -> list[object]:
+    """One line of a popup, as escaped texts the browser puts into its table (no markup)."""
     code = str(row["nation"])
     period = summary.period_text(row["start"], row["end"], str(row["date_precision"]))
     facts = [_personnel_text(row["personnel"])]
     if row["assets"]:
         facts.append(str(row["assets"]))
     command = f"command: {nations.name(row['command'])}" if row["command"] else ""
-    source = source_titles.get(str(row["source"]), str(row["source"]))
     status = str(row["status"])
-    return (
-        f'<tr class="status-{safe_text(status)}">'
-        f'<td class="who"><span class="dot" style="background:{nations.color(code)}"></span>'
-        f"<b>{safe_text(nations.label(code))}</b><br>{safe_text(row['mission'])}</td>"
-        f"<td>{safe_text(period)} · <b>{safe_text(status)}</b><br>"
-        f"{safe_text(' · '.join(facts))}"
-        + (f"<br>{safe_text(command)}" if command else "")
-        + f'<br><span class="src">Source: {safe_text(source)}</span></td></tr>'
-    )
+    source = sources.setdefault(str(row["source"]), len(sources))
+    return [
+        safe_text(nations.label(code)),
+        nations.color(code),
+        safe_text(row["mission"]),
+        safe_text(period),
+        _status_class(status),
+        safe_text(" · ".join(facts)),
+        safe_text(command),
+        source,
+    ]
 
 
-def popup_html(
-    site: pd.Series, rows: pd.DataFrame, *, source_titles: Mapping[str, str], max_rows: int
-) -> str:
-    """The popup of one site: each nation's contribution, dates, command, status and source."""
+def popup_data(
+    site: pd.Series, rows: pd.DataFrame, *, sources: dict[str, int], max_rows: int
+) -> dict[str, object]:
+    """The popup of one site as data: each nation's contribution, dates, command, status and
+    source (an index into the push's list of source titles). ``layers/briefing.js`` builds
+    the HTML; every text here is already escaped, and no markup is sent (JSON would turn each
+    ``<`` of it into six characters)."""
     shown = rows.sort_values(["nation", "start_day"], na_position="first").head(max_rows)
-    body = "".join(_row_html(row, source_titles) for _, row in shown.iterrows())
-    more = len(rows) - len(shown)
-    tail = f'<div class="more">… and {more} more rows in the table</div>' if more > 0 else ""
     personnel = (
         f"{int(site['personnel'])} personnel where stated"
         if site["personnel_known"]
@@ -61,10 +63,12 @@ def popup_html(
     kind = settings.SITE_KIND_LABELS.get(str(site["site_kind"]), str(site["site_kind"]))
     nations_count = len(site["nations"])
     meta = f"{kind} · {nations_count} nation{'s' if nations_count != 1 else ''} · {personnel}"
-    return (
-        f'<div class="dep-popup"><div class="title">{safe_text(site["site_name"])}</div>'
-        f'<div class="meta">{safe_text(meta)}</div><table>{body}</table>{tail}</div>'
-    )
+    return {
+        "t": safe_text(site["site_name"]),
+        "m": safe_text(meta),
+        "r": [_row_data(row, sources) for _, row in shown.iterrows()],
+        "x": len(rows) - len(shown),
+    }
 
 
 def _status_class(status: object) -> str:
@@ -120,6 +124,7 @@ def build(
     group.add_child(SetState({"contributors": contributing, "active_seas": seas}))
     by_site = dict(tuple(rows.groupby("site", sort=True)))
     markers = []
+    sources: dict[str, int] = {}  # source id -> index in the titles sent once per push
     for site_id, site in sites.iterrows():
         site_rows = by_site[site_id]
         diameter = summary.marker_diameter(int(site["personnel"]), known=site["personnel_known"])
@@ -129,9 +134,7 @@ def build(
             "id": safe_text(site_id),
             "sel": int(state.site == site_id),
             "tip": safe_text(f"{site['site_name']}: {', '.join(site['nations'])}"),
-            "pop": popup_html(
-                site, site_rows, source_titles=source_titles, max_rows=max_popup_rows
-            ),
+            "pop": popup_data(site, site_rows, sources=sources, max_rows=max_popup_rows),
         }
         if state.symbols == "app6":
             marker["svg"] = _app6_svg(site, site_rows, diameter)
@@ -144,7 +147,8 @@ def build(
                 for code in site["nations"]
             ]
         markers.append(marker)
-    group.add_child(DataLayer("deployments", {"markers": markers}))
+    titles = [safe_text(source_titles.get(source, source)) for source in sources]
+    group.add_child(DataLayer("deployments", {"markers": markers, "sources": titles}))
     return group
 
 

@@ -230,8 +230,14 @@ def test_deployments_layer_has_one_marker_per_site_with_each_nation(
     ]
     assert at_b["fig"] == "13" and markers[1]["fig"] == ""
     assert at_b["d"] > markers[1]["d"]
-    assert "Source one" in at_b["pop"] and "command: Denmark" in at_b["pop"]
-    assert "13 personnel" in at_b["pop"] and "personnel not stated" in at_b["pop"]
+    popup = " ".join(_strings(at_b["pop"]))
+    sources = _data(group)["sources"]
+    first_row = at_b["pop"]["r"][0]
+    assert sources[first_row[7]].startswith("Source one")
+    assert "command: Denmark" in popup
+    assert "13 personnel" in popup and "personnel not stated" in popup
+    # No markup in the data: the browser builds the popup's tags.
+    assert "<" not in popup
 
 
 def test_deployments_layer_hands_contributors_and_active_seas_to_the_static_layers(
