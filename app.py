@@ -197,14 +197,13 @@ def _add_current_view() -> None:
     title = ss.new_scene_title.strip()
     state = _state()
     data = _dataset()
-    rows = select(data, state).deployments
-    bounds = summary.view_bounds(rows) or summary.view_bounds(data.deployments)
+    bounds = summary.fitting_bounds(select(data, state).deployments, data.deployments)
     try:
         scene = scenes.scene_from_state(
             state,
             id=scenes.unique_id(title, ss.last_good_scenes),
             title=title,
-            bounds=bounds or (-60, 42, 35, 78),
+            bounds=bounds,
             subtitle=ss.new_scene_subtitle.strip(),
         )
         briefing = scenes.add_scene(ss.last_good_scenes, scene)

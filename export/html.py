@@ -9,6 +9,7 @@ add 3 MB); the map uses the middle one at every zoom above the first level.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import mimetypes
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import folium
 
-from geo import settings, summary
+from geo import scenes, settings, summary
 from geo.dataset import Dataset, select
 from geo.filters import FilterState
 from geo.scenes import Scene
@@ -164,20 +165,16 @@ def briefing_html(dataset: Dataset, scenes: Sequence[Scene], *, title: str | Non
 
 
 def state_scene(state: FilterState, *, dataset: Dataset, title: str) -> Scene:
-    """The current view (not saved as a scene) as a one-off scene, to share it."""
+    """The current view (not saved as a scene) as a one-off scene, to share it.
+
+    A scene keeps no domain or status filter (:func:`geo.scenes.scene_from_state` refuses
+    them); the shared view shows every domain and status.
+    """
     rows = select(dataset, state).deployments
-    bounds = summary.view_bounds(rows) or summary.view_bounds(dataset.deployments)
-    (south, west), (north, east) = settings.DEFAULT_BOUNDS
-    return Scene(
+    return scenes.scene_from_state(
+        dataclasses.replace(state, domains=(), statuses=()),
         id=state.scene or "current-view",
         title=title,
         subtitle=summary.when_text(state.date, state.date_range),
-        bounds=bounds or (west, south, east, north),
-        date=state.date,
-        date_range=state.date_range,
-        nations=state.nations,
-        missions=state.missions,
-        site=state.site,
-        flows=state.flows,
-        symbols=state.symbols,
+        bounds=summary.fitting_bounds(rows, dataset.deployments),
     )

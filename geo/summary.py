@@ -408,3 +408,15 @@ def timeline_window(
         before = dt.timedelta(days=settings.TIMELINE_DAYS_BEFORE)
         return date - before, date + dt.timedelta(days=settings.TIMELINE_DAYS_AFTER)
     return bounds
+
+
+def fitting_bounds(
+    rows: gpd.GeoDataFrame, every_row: gpd.GeoDataFrame
+) -> tuple[float, float, float, float]:
+    """(west, south, east, north) for a view of some rows: around them, else around every row,
+    else the app's default view."""
+    found = view_bounds(rows) or view_bounds(every_row)
+    if found is not None:
+        return found
+    (south, west), (north, east) = settings.DEFAULT_BOUNDS
+    return (west, south, east, north)
