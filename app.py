@@ -82,16 +82,28 @@ def _scenes(data: Dataset) -> tuple[Scene, ...]:
     """The briefing's scenes; if the file is broken, the last good ones and a notice."""
     ss = st.session_state
     path = settings.USER_SCENES_PATH if settings.USER_SCENES_PATH.exists() else settings.SCENES_PATH
-    found, error = scenes.load_scenes_or_keep(
+    try:
+        status = path.stat()
+        found = _read_scenes(str(path), status.st_mtime_ns, status.st_size)
+    except (OSError, scenes.ScenesError) as exc:
+        ss.scenes_error = str(exc)
+        return tuple(ss.get("last_good_scenes", ()))
+    ss.last_good_scenes = found
+    ss.scenes_error = None
+    return found
+
+
+@st.cache_data(show_spinner=False)
+def _read_scenes(path: str, mtime_ns: int, size: int) -> tuple[Scene, ...]:
+    # Read and validated once per version of the file (mtime_ns and size are the cache key,
+    # hence no leading underscore), not on every rerun; a broken file raises, uncached.
+    data = _dataset()
+    return scenes.load_scenes(
         path,
-        ss.get("last_good_scenes", ()),
         known_sites=frozenset(data.sites["id"]),
         known_nations=frozenset(data.nations),
         known_missions=frozenset(data.missions),
     )
-    ss.last_good_scenes = found
-    ss.scenes_error = None if error is None else str(error)
-    return found
 
 
 def _apply_scene() -> None:
@@ -142,20 +154,22 @@ def _state() -> FilterState:
     )
 
 
-def _bounds() -> tuple[dt.date, dt.date]:
-    data = _dataset()
+def _bounds(data: Dataset) -> tuple[dt.date, dt.date]:
+    # Takes the data rather than calling _dataset(): each call of a st.cache_data function
+    # unpickles a fresh copy, so a rerun fetches the data once and passes it on.
     return summary.span_bounds(data.first_day, data.last_day, span=st.session_state.span)
 
 
-def _step(direction: int) -> None:
+def _step(direction: int, data: Dataset | None = None) -> None:
+    bounds = _bounds(data or _dataset())
     st.session_state.day = summary.step_day(
-        st.session_state.day, unit=st.session_state.step, direction=direction, bounds=_bounds()
+        st.session_state.day, unit=st.session_state.step, direction=direction, bounds=bounds
     )
 
 
 def _on_span() -> None:
     # Keep the day and the period inside what the new span offers.
-    first, last = _bounds()
+    first, last = _bounds(_dataset())
     ss = st.session_state
     ss.day = min(max(ss.day, first), last)
     start, end = (min(max(day, first), last) for day in ss.period)
@@ -368,7 +382,7 @@ def _time_controls(data: Dataset) -> None:
     mode, span, slider, buttons = st.columns([1.3, 1, 4, 2.2], vertical_alignment="bottom")
     mode.selectbox("Time", list(TIME_MODES), key="time_mode", format_func=TIME_MODES.__getitem__)
     span.selectbox("Span", list(settings.SLIDER_SPANS), key="span", on_change=_on_span)
-    first, last = _bounds()
+    first, last = _bounds(data)
     if ss.time_mode == "day":
         slider.slider("As of", first, last, key="day", format="D MMM YYYY")
     elif ss.time_mode == "range":
@@ -425,10 +439,10 @@ def _view() -> None:
     data = _dataset()
     ss = st.session_state
     if ss.playing:
-        if ss.day >= _bounds()[1]:
+        if ss.day >= _bounds(data)[1]:
             ss.playing = False
         else:
-            _step(1)
+            _step(1, data)
     present = bool(ss.present)
     scene = scenes.find_scene(ss.last_good_scenes, ss.scene)
     _time_controls(data)

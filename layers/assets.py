@@ -28,7 +28,14 @@ _BRIEFING_JS = Path(__file__).with_name("briefing.js")
 
 def _content_name(path: Path) -> str:
     # Named by content: two apps (or two data folders) never serve each other's copy, and a
-    # browser never keeps a stale one.
+    # browser never keeps a stale one. Hashed once per version of the file (the base map asks
+    # on every rerun).
+    status = path.stat()
+    return _hashed_name(path, status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _hashed_name(path: Path, mtime_ns: int, size: int) -> str:  # the version is the key
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return f"{path.stem}-{digest}{path.suffix}"
 

@@ -182,3 +182,16 @@ def test_a_large_table_is_cut_with_a_note(monkeypatch: pytest.MonkeyPatch) -> No
 
     assert len(at.dataframe[0].value) == 5
     assert any("Showing the first 5 of" in c.value for c in at.caption)
+
+
+def test_an_edited_scenes_file_is_read_again() -> None:
+    from geo import settings
+
+    at = _app()
+    at.text_input(key="new_scene_title").input("First edit").run()
+    at.button(key="add_scene").click().run()
+    text = settings.USER_SCENES_PATH.read_text(encoding="utf-8")
+    settings.USER_SCENES_PATH.write_text(text.replace("First edit", "Second edit"), "utf-8")
+    at.run()
+
+    assert at.selectbox(key="scene").options[-1] == "Second edit"
