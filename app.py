@@ -87,7 +87,8 @@ def _scenes(data: Dataset) -> tuple[Scene, ...]:
         found = _read_scenes(str(path), status.st_mtime_ns, status.st_size)
     except (OSError, scenes.ScenesError) as exc:
         ss.scenes_error = str(exc)
-        return tuple(ss.get("last_good_scenes", ()))
+        ss.last_good_scenes = tuple(ss.get("last_good_scenes", ()))
+        return ss.last_good_scenes
     ss.last_good_scenes = found
     ss.scenes_error = None
     return found

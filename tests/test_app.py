@@ -195,3 +195,16 @@ def test_an_edited_scenes_file_is_read_again() -> None:
     at.run()
 
     assert at.selectbox(key="scene").options[-1] == "Second edit"
+
+
+def test_a_missing_scenes_file_leaves_an_empty_briefing_and_a_notice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from geo import settings
+
+    monkeypatch.setattr(settings, "SCENES_PATH", tmp_path / "no-such-scenes.json")
+    at = _app()
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="scene").options == ["— (free view)"]
+    assert any("scenes file was not loaded" in e.value for e in at.error)
