@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -12,8 +14,8 @@ from streamlit_folium import st_folium
 from charts.timeline import timeline_chart
 from export import html as share
 from export.render import Renderer
-from geo import nations, scenes, settings, summary, urlstate
-from geo.dataset import Dataset, load_dataset, select
+from geo import nations, scenes, settings, summary, urlstate, userdata, workspace
+from geo.dataset import Dataset, load_with_workspace, select
 from geo.errors import DataError
 from geo.filters import FilterState
 from geo.scenes import Scene
@@ -40,6 +42,23 @@ EXPORTS = (
     ("svg", "slide", "SVG", "image/svg+xml"),
     ("pdf", "slide", "PDF", "application/pdf"),
 )
+PAGES = {"map": "🗺️ Map", "data": "📝 Your data"}
+# Widgets drawn only on the map page: their values are kept while the data page shows
+# (Streamlit forgets the state of a widget not drawn in a run, unless it is set again).
+MAP_PAGE_KEYS = ("time_mode", "span", "day", "period", "step", "speed", "site", "symbols", "flows")
+HOW_TO_USE = {"replace": "Replace the current table", "merge": "Merge into it (by id)"}
+KEEP_ON_CONFLICT = {"uploaded": "the uploaded row", "current": "the current row"}
+LAYER_KINDS = {
+    "overlay": "a context layer (areas, lines or points drawn on the map)",
+    "sites": "sites that deployments can refer to (id, name, kind, country)",
+}
+EDITOR_COLUMNS: dict[str, Any] = {
+    "domain": st.column_config.SelectboxColumn("domain", options=settings.DOMAINS),
+    "status": st.column_config.SelectboxColumn("status", options=settings.STATUSES),
+    "date_precision": st.column_config.SelectboxColumn(
+        "date_precision", options=settings.DATE_PRECISIONS
+    ),
+}
 TABLE_COLUMNS: dict[str, Any] = {
     "sel": st.column_config.TextColumn("", width=28, help="At the selected site"),
     "nation": "Nation",
@@ -62,9 +81,20 @@ def _install_static() -> str:
     return str(assets.install_static())
 
 
-@st.cache_data(show_spinner="Loading the briefing data…")
+def _workspace_path() -> Path:
+    # `streamlit run app.py -- --workspace FILE`, else $BRIEFING_WORKSPACE, else the default.
+    return workspace.workspace_path(sys.argv[1:])
+
+
 def _dataset() -> Dataset:
-    return load_dataset()
+    path = _workspace_path()
+    return _load(str(path), *workspace.version(path))
+
+
+@st.cache_data(show_spinner="Loading the briefing data…", max_entries=4)
+def _load(path: str, mtime_ns: int, size: int) -> Dataset:
+    # Loaded once per version of the workspace file (mtime_ns and size are the cache key).
+    return load_with_workspace(path)
 
 
 def _known(data: Dataset, briefing: tuple[Scene, ...]) -> urlstate.Known:
@@ -79,13 +109,15 @@ def _known(data: Dataset, briefing: tuple[Scene, ...]) -> urlstate.Known:
 
 
 def _scenes(data: Dataset) -> tuple[Scene, ...]:
-    """The briefing's scenes; if the file is broken, the last good ones and a notice."""
+    """The briefing's scenes; if they cannot be read, the last good ones and a notice."""
     ss = st.session_state
-    path = settings.USER_SCENES_PATH if settings.USER_SCENES_PATH.exists() else settings.SCENES_PATH
+    path = _workspace_path()
     try:
-        status = path.stat()
-        found = _read_scenes(str(path), status.st_mtime_ns, status.st_size)
-    except (OSError, scenes.ScenesError) as exc:
+        bundled = settings.SCENES_PATH.stat()
+        found = _read_scenes(
+            str(path), workspace.version(path), (bundled.st_mtime_ns, bundled.st_size)
+        )
+    except (OSError, DataError) as exc:
         ss.scenes_error = str(exc)
         ss.last_good_scenes = tuple(ss.get("last_good_scenes", ()))
         return ss.last_good_scenes
@@ -95,16 +127,21 @@ def _scenes(data: Dataset) -> tuple[Scene, ...]:
 
 
 @st.cache_data(show_spinner=False)
-def _read_scenes(path: str, mtime_ns: int, size: int) -> tuple[Scene, ...]:
-    # Read and validated once per version of the file (mtime_ns and size are the cache key,
-    # hence no leading underscore), not on every rerun; a broken file raises, uncached.
+def _read_scenes(
+    path: str, version: tuple[int, int], bundled_version: tuple[int, int]
+) -> tuple[Scene, ...]:
+    # Read and validated once per version of the workspace and of the bundled file (the
+    # versions are the cache key, hence no leading underscore); a broken one raises, uncached.
     data = _dataset()
-    return scenes.load_scenes(
-        path,
-        known_sites=frozenset(data.sites["id"]),
-        known_nations=frozenset(data.nations),
-        known_missions=frozenset(data.missions),
-    )
+    known: dict[str, Any] = {
+        "known_sites": frozenset(data.sites["id"]),
+        "known_nations": frozenset(data.nations),
+        "known_missions": frozenset(data.missions),
+    }
+    kept = workspace.read_workspace(path).scenes
+    if kept is None:
+        return scenes.load_scenes(settings.SCENES_PATH, **known)
+    return scenes.scenes_from_text(kept, source=f"{path} (scenes)", **known)
 
 
 def _apply_scene() -> None:
@@ -134,9 +171,32 @@ def _seed_widgets(state: FilterState, data: Dataset) -> None:
     ss.period = state.date_range or (data.default_day - dt.timedelta(days=30), data.default_day)
     ss.span = summary.span_for([ss.day, *ss.period], data.first_day, data.last_day)
     ss.setdefault("step", "day")
+    ss.setdefault("page", "map")
     ss.setdefault("banner", "")
     ss.setdefault("speed", "normal")
     ss.setdefault("playing", False)
+
+
+def _keep_widget_state() -> None:
+    ss = st.session_state
+    for key in MAP_PAGE_KEYS:
+        if key in ss:
+            ss[key] = ss[key]
+
+
+def _fit_widgets(data: Dataset) -> None:
+    """After the data changed (an upload, an edit, an undo), drop choices it no longer has."""
+    ss = st.session_state
+    version = (data.origin, len(data.deployments), data.first_day, data.last_day, data.nations)
+    if ss.get("fitted_to") == version:
+        return
+    ss.fitted_to = version
+    ss.nations = [code for code in ss.get("nations", []) if code in data.nations]
+    ss.missions = [name for name in ss.get("missions", []) if name in data.missions]
+    if ss.get("site") is not None and ss.site not in set(data.sites["id"]):
+        ss.site = None
+    if "span" in ss:
+        _on_span()
 
 
 def _state() -> FilterState:
@@ -198,9 +258,9 @@ def _on_table_select(key: str) -> None:
 
 def _save_briefing(briefing: tuple[Scene, ...], done: str) -> None:
     try:
-        settings.USER_SCENES_PATH.parent.mkdir(parents=True, exist_ok=True)
-        scenes.save_scenes(briefing, settings.USER_SCENES_PATH)
-    except (scenes.ScenesError, OSError) as exc:
+        text = scenes.checked_json(briefing)
+        workspace.update_workspace(_workspace_path(), scenes=text)
+    except DataError as exc:
         st.session_state.editor_message = ("error", f"Not saved: {exc}")
     else:
         st.session_state.last_good_scenes = briefing
@@ -275,8 +335,8 @@ def _scene_editor(data: Dataset) -> None:
         kind, text = message
         (st.error if kind == "error" else st.success)(markdown_text(text))
     st.caption(
-        "Saved atomically to the workspace (never to the bundled briefing); the previous "
-        "version is kept beside it."
+        "Saved atomically to the workspace (never to the bundled briefing); *Your data → "
+        "Undo the last save* goes back."
     )
 
 
@@ -317,6 +377,7 @@ def _briefing_html(briefing: tuple[Scene, ...]) -> str:
 def _sidebar(data: Dataset) -> None:
     ss = st.session_state
     with st.sidebar:
+        st.radio("Show", list(PAGES), key="page", format_func=PAGES.__getitem__, horizontal=True)
         st.header("Filters")
         st.multiselect("Nations", data.nations, key="nations", format_func=nations.label)
         st.multiselect("Missions", data.missions, key="missions")
@@ -464,7 +525,7 @@ def _view() -> None:
         caption=caption,
     )
     st_folium(
-        compose.base_map(data.sites, presenter=present),
+        compose.base_map(data.sites, presenter=present, overlay_table=data.overlays),
         key="map",
         height=settings.PRESENTER_MAP_HEIGHT_PX if present else settings.MAP_HEIGHT_PX,
         width="stretch",
@@ -545,6 +606,356 @@ def _view() -> None:
     )
 
 
+# --- Your data: upload, check, edit, save and download the user's tables and layers ---------
+
+
+def _say(kind: str, text: str) -> None:
+    st.session_state.data_message = (kind, text)
+
+
+def _saved(done: str, **parts: object) -> None:
+    """Save parts of the workspace; on success, clear the uploaders and say ``done``."""
+    ss = st.session_state
+    try:
+        workspace.update_workspace(_workspace_path(), **parts)
+    except DataError as exc:
+        _say("error", f"Not saved: {exc}")
+        return
+    ss.upload_round = ss.get("upload_round", 0) + 1
+    _say("success", done)
+
+
+def _apply_table(table: Any, done: str) -> None:
+    _saved(done, deployments=table)
+
+
+def _add_overlay(features: Any, layer: str) -> None:
+    kept = workspace.read_workspace(_workspace_path()).overlays
+    kept = kept[kept["layer"] != layer]
+    _saved(f"Layer “{layer}” added to the map.", overlays=userdata.concat_frames(kept, features))
+
+
+def _remove_overlay(layer: str) -> None:
+    kept = workspace.read_workspace(_workspace_path()).overlays
+    _saved(f"Layer “{layer}” removed.", overlays=kept[kept["layer"] != layer])
+
+
+def _add_sites(found: Any) -> None:
+    kept = workspace.read_workspace(_workspace_path()).sites
+    names = ", ".join(found["name"].astype(str))
+    _saved(f"Added: {names}.", sites=userdata.concat_frames(kept, found))
+
+
+def _undo() -> None:
+    try:
+        workspace.undo_save(_workspace_path())
+    except DataError as exc:
+        _say("error", str(exc))
+    else:
+        _say("success", "The previous version is back (undo again to return to this one).")
+
+
+def _on_pick() -> None:
+    clicked = (st.session_state.get("pick_map") or {}).get("last_clicked")
+    if clicked:
+        st.session_state.new_site_lat = round(float(clicked["lat"]), 5)
+        st.session_state.new_site_lon = round(float(clicked["lng"]), 5)
+
+
+def _add_clicked_site(data: Dataset) -> None:
+    ss = st.session_state
+    try:
+        site = userdata.new_site(
+            site_id=ss.new_site_id.strip()
+            or userdata.site_id(ss.new_site_name, frozenset(data.sites["id"])),
+            name=ss.new_site_name.strip(),
+            kind=ss.new_site_kind,
+            country=ss.new_site_country.strip().upper(),
+            lon=float(ss.new_site_lon),
+            lat=float(ss.new_site_lat),
+            known_ids=frozenset(data.sites["id"]),
+        )
+    except DataError as exc:
+        _say("error", f"The site was not added: {exc}")
+        return
+    _add_sites(site)
+
+
+def _report(error: DataError, heading: str) -> None:
+    count = len(error.problems)
+    st.error(f"{markdown_text(heading)} {count} problem{'s' if count != 1 else ''}:", icon="⛔")
+    st.dataframe(userdata.problems_frame(error), hide_index=True, width="stretch")
+
+
+def _data_status(data: Dataset, path: Path) -> None:
+    ss = st.session_state
+    if data.workspace_problem:
+        st.error(
+            "The workspace could not be used, so the bundled data is shown. The file was not "
+            "changed: nothing in it is lost.\n\n" + markdown_text(data.workspace_problem)
+        )
+    origin = (
+        f"**your table** ({len(data.table):,} rows, kept in the workspace)"
+        if data.origin == "workspace"
+        else f"**the bundled table** ({len(data.table):,} rows, from the source documents)"
+    )
+    kept = workspace.read_workspace(path) if path.exists() and not data.workspace_problem else None
+    st.markdown(
+        f"Deployments in use: {origin}. Added sites: {len(kept.sites) if kept else 0}; "
+        f"your layers: {kept.overlays['layer'].nunique() if kept else 0}."
+    )
+    st.caption(
+        "Workspace: " + markdown_text(str(path)) + (f" · saved {kept.saved}" if kept else "")
+    )
+    undo, bundled = st.columns(2)
+    undo.button(
+        "↶ Undo the last save",
+        key="undo_save",
+        on_click=_undo,
+        disabled=not workspace.can_undo(path),
+        help="Swaps the workspace with the version before the last save.",
+    )
+    bundled.button(
+        "Use the bundled table again",
+        key="use_bundled",
+        on_click=_apply_table,
+        args=(None, "The bundled table is in use again (undo brings yours back)."),
+        disabled=data.origin != "workspace",
+    )
+    message = ss.pop("data_message", None)
+    if message:
+        kind, text = message
+        (st.error if kind == "error" else st.success)(markdown_text(text))
+
+
+def _upload_table(data: Dataset) -> None:
+    ss = st.session_state
+    st.markdown(
+        "A CSV or Excel (.xlsx) file with the columns of the bundled table: "
+        + markdown_text(", ".join(settings.DEPLOYMENT_COLUMNS))
+        + ". Nothing is applied before every row is valid."
+    )
+    upload = st.file_uploader(
+        "Deployment table",
+        type=list(settings.TABLE_UPLOAD_TYPES),
+        key=f"table_upload-{ss.get('upload_round', 0)}",
+    )
+    if upload is None:
+        return
+    try:
+        table = userdata.read_table(
+            upload.name,
+            upload.getvalue(),
+            site_ids=frozenset(data.sites["id"]),
+            source_ids=frozenset(data.sources["id"]),
+        )
+    except DataError as exc:
+        _report(exc, f"“{upload.name}” was not applied, nothing changed:")
+        return
+    st.success(markdown_text(f"“{upload.name}”: {len(table):,} rows, every one valid."))
+    how = st.radio("Use it to", list(HOW_TO_USE), key="upload_how", format_func=HOW_TO_USE.get)
+    if how == "merge":
+        prefer = st.radio(
+            "Where an id is in both tables and the rows differ, keep",
+            list(KEEP_ON_CONFLICT),
+            key="upload_prefer",
+            format_func=KEEP_ON_CONFLICT.get,
+            horizontal=True,
+        )
+        merge = userdata.merge_tables(data.table, table, prefer=prefer)
+        st.markdown(
+            f"{len(merge.added):,} new rows, {len(merge.same):,} the same, "
+            f"{len(merge.conflicting_ids):,} in conflict."
+        )
+        if len(merge.conflicts):
+            st.dataframe(merge.conflicts, hide_index=True, width="stretch")
+        table, done = merge.table, f"Merged: {len(merge.table):,} rows."
+    else:
+        done = f"Your table ({len(table):,} rows) replaces the current one."
+    st.button("Apply", key="apply_table", type="primary", on_click=_apply_table, args=(table, done))
+
+
+def _upload_layer(data: Dataset) -> None:
+    ss = st.session_state
+    kind = st.radio(
+        "The file holds", list(LAYER_KINDS), key="layer_kind", format_func=LAYER_KINDS.get
+    )
+    upload = st.file_uploader(
+        "GeoJSON (longitude, latitude in WGS 84)",
+        type=list(settings.LAYER_UPLOAD_TYPES),
+        key=f"layer_upload-{ss.get('upload_round', 0)}",
+    )
+    if upload is not None:
+        try:
+            if kind == "sites":
+                found = userdata.read_sites(
+                    upload.name, upload.getvalue(), known_ids=frozenset(data.sites["id"])
+                )
+            else:
+                layer = userdata.read_layer(upload.name, upload.getvalue())
+        except DataError as exc:
+            _report(exc, f"“{upload.name}” was not added, nothing changed:")
+        else:
+            if kind == "sites":
+                st.success(markdown_text(f"“{upload.name}”: {len(found)} sites, all valid."))
+                st.dataframe(found.drop(columns="geometry"), hide_index=True)
+                st.button(
+                    "Add the sites",
+                    key="apply_sites",
+                    type="primary",
+                    on_click=_add_sites,
+                    args=(found,),
+                )
+            else:
+                name = str(layer.features["layer"].iloc[0])
+                st.success(markdown_text(f"“{upload.name}”: {len(layer.features)} features."))
+                for note in layer.notes:
+                    st.info(markdown_text(note))
+                st.button(
+                    "Add to the map",
+                    key="apply_layer",
+                    type="primary",
+                    on_click=_add_overlay,
+                    args=(layer.features, name),
+                )
+    for name, count in data.overlays["layer"].value_counts(sort=False).items():
+        label, drop = st.columns([4, 1], vertical_alignment="center")
+        label.markdown(markdown_text(f"Layer “{name}”: {count} features"))
+        drop.button("Remove", key=f"drop-layer-{name}", on_click=_remove_overlay, args=(str(name),))
+
+
+def _place_site(data: Dataset) -> None:
+    ss = st.session_state
+    st.caption("Click the map to place the site, then name it.")
+    st_folium(
+        compose.base_map(data.sites, overlay_table=data.overlays),
+        key="pick_map",
+        height=420,
+        width="stretch",
+        returned_objects=["last_clicked"],
+        on_change=_on_pick,
+    )
+    ss.setdefault("new_site_lat", 0.0)
+    ss.setdefault("new_site_lon", 0.0)
+    lat, lon, kind, country = st.columns(4)
+    lat.number_input("Latitude", key="new_site_lat", min_value=-90.0, max_value=90.0, format="%.5f")
+    lon.number_input(
+        "Longitude", key="new_site_lon", min_value=-180.0, max_value=180.0, format="%.5f"
+    )
+    kind.selectbox(
+        "Kind",
+        list(settings.SITE_KINDS),
+        key="new_site_kind",
+        format_func=lambda kind: settings.SITE_KIND_LABELS.get(kind, kind),
+    )
+    country.text_input(
+        "Country (ISO alpha-3)", key="new_site_country", max_chars=3, placeholder="LTU"
+    )
+    name, ident = st.columns(2)
+    name.text_input("Name", key="new_site_name", max_chars=120)
+    ident.text_input("Id (from the name when empty)", key="new_site_id", max_chars=60)
+    st.button(
+        "Add the site",
+        key="add_site",
+        type="primary",
+        on_click=_add_clicked_site,
+        args=(data,),
+        disabled=not ss.get("new_site_name", "").strip(),
+    )
+
+
+def _edit_table(data: Dataset, path: Path) -> None:
+    if len(data.table) > settings.EDITOR_MAX_ROWS:
+        st.info(
+            f"The table has {len(data.table):,} rows, more than the editor takes "
+            f"({settings.EDITOR_MAX_ROWS:,}): download it, edit it, and upload it again."
+        )
+        return
+    st.caption("Every change is checked at once; *Save the edits* keeps them in the workspace.")
+    columns = {
+        **EDITOR_COLUMNS,
+        "site": st.column_config.SelectboxColumn("site", options=sorted(data.sites["id"])),
+    }
+    edited = st.data_editor(
+        data.table,
+        key=f"editor-{workspace.version(path)}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config=columns,
+    )
+    if edited.equals(data.table):
+        return
+    try:
+        table = userdata.validate_table(
+            edited,
+            site_ids=frozenset(data.sites["id"]),
+            source_ids=frozenset(data.sources["id"]),
+        )
+    except DataError as exc:
+        _report(exc, "The edits are not saved yet:")
+        return
+    st.success("The edits are valid.")
+    st.button(
+        "Save the edits",
+        key="save_edits",
+        type="primary",
+        on_click=_apply_table,
+        args=(table, f"Edits saved ({len(table):,} rows)."),
+    )
+
+
+def _downloads(data: Dataset) -> None:
+    st.caption(
+        "Text cells that a spreadsheet would run as a formula (starting with =, +, -, @) get "
+        "an apostrophe in front; an upload takes it off again."
+    )
+    csv_col, xlsx_col, json_col = st.columns(3)
+    csv_col.download_button(
+        "Table as CSV",
+        data=functools.partial(userdata.table_csv, data.table),
+        file_name="deployments.csv",
+        mime="text/csv",
+        key="download_csv",
+        on_click="ignore",
+    )
+    xlsx_col.download_button(
+        "Table as Excel",
+        data=functools.partial(userdata.table_xlsx, data.table),
+        file_name="deployments.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_xlsx",
+        on_click="ignore",
+    )
+    json_col.download_button(
+        "Sites and layers as GeoJSON",
+        data=functools.partial(userdata.layers_geojson, data.sites, data.overlays),
+        file_name="layers.geojson",
+        mime="application/geo+json",
+        key="download_geojson",
+        on_click="ignore",
+    )
+
+
+def _data_page(data: Dataset) -> None:
+    path = _workspace_path()
+    st.title("Your data")
+    _data_status(data, path)
+    upload, layers, place, edit, download = st.tabs(
+        ["Upload a table", "Upload a layer", "Add a site", "Edit the table", "Download"]
+    )
+    with upload:
+        _upload_table(data)
+    with layers:
+        _upload_layer(data)
+    with place:
+        _place_site(data)
+    with edit:
+        _edit_table(data, path)
+    with download:
+        _downloads(data)
+
+
 def main() -> None:
     _install_static()
     try:
@@ -553,6 +964,7 @@ def main() -> None:
         st.error(markdown_text(str(exc)))
         st.stop()
     ss = st.session_state
+    _keep_widget_state()
     briefing = _scenes(data)
     if "default_state" not in ss:
         ss.default_state = FilterState.build(date=data.default_day)
@@ -567,6 +979,11 @@ def main() -> None:
             state = scene.state()
         _seed_widgets(state, data)
         ss.notices = [notice.message for notice in notices]
+    _fit_widgets(data)
+    if ss.get("page") == "data" and not ss.present:
+        _sidebar(data)
+        _data_page(data)
+        return
     if ss.present:
         st.html(f"<style>{PRESENTER_CSS}</style>")
     else:

@@ -625,6 +625,50 @@ def load_scenes(
     )
 
 
+def scenes_from_text(
+    text: str,
+    *,
+    known_sites: Collection[str],
+    known_nations: Collection[str] | None = None,
+    known_missions: Collection[str] | None = None,
+    known_days: tuple[dt.date, dt.date] | None = None,
+    source: str = "scenes",
+) -> tuple[Scene, ...]:
+    """Validate scenes JSON text (e.g. as kept in the workspace); see :func:`load_scenes`."""
+    return scenes_from_json(
+        _parse(text.removeprefix("\ufeff"), source),
+        known_sites=known_sites,
+        known_nations=known_nations,
+        known_missions=known_missions,
+        known_days=known_days,
+        source=source,
+    )
+
+
+def checked_json(scenes: Sequence[Scene], *, source: str = "scenes") -> str:
+    """The scenes as JSON text, checked to read back (what the workspace keeps).
+
+    Raises
+    ------
+    ScenesError
+        When they could not be read back; nothing should be saved then.
+    """
+    try:
+        text = scenes_to_json(scenes)
+    except ValueError as exc:
+        statement = f"the scenes cannot be written as JSON: {exc}"
+        raise ScenesError([SceneProblem(None, None, None, statement)], source) from exc
+    _validated(
+        _parse(text, source),
+        known_sites=None,
+        known_nations=None,
+        known_missions=None,
+        known_days=None,
+        source=source,
+    )
+    return text
+
+
 def load_scenes_or_keep(
     path: str | Path,
     last_good: Sequence[Scene],

@@ -307,17 +307,20 @@ SEA_AREA_DECIMALS = 3
 # --- Scenes (geo/scenes.py: the ordered steps of a briefing) --------------------------------
 # The briefing's scenes, an ordered JSON list; follows BRIEFING_DATA_DIR like the tables.
 SCENES_PATH = DATA_DIR / "scenes.json"
-# Where the app keeps what the user saves (scenes now; tables later): never the bundled data.
-# BRIEFING_WORKSPACE names another folder (e.g. for tests); "workspace/" is git-ignored.
-WORKSPACE_DIR = Path(os.environ.get("BRIEFING_WORKSPACE") or ROOT_DIR / "workspace")
-# The user's edited briefing; when it does not exist yet, the bundled SCENES_PATH is shown.
-USER_SCENES_PATH = WORKSPACE_DIR / "scenes.json"
+# The user's workspace (geo/workspace.py): one GeoPackage holding their table, added sites,
+# context layers and scenes; never the bundled data. BRIEFING_WORKSPACE or the command-line
+# option --workspace names another file (or folder); "workspace/" is git-ignored.
+WORKSPACE_FILE_NAME = "briefing.gpkg"
+WORKSPACE_PATH = ROOT_DIR / "workspace" / WORKSPACE_FILE_NAME
+# Suffix of the copy of the workspace as it was before the last save (briefing.previous.gpkg).
+WORKSPACE_PREVIOUS_SUFFIX = ".previous.gpkg"
 # Suffix of the copy of the scenes file as it was before the last save (scenes.previous.json).
 SCENES_PREVIOUS_SUFFIX = ".previous.json"
 # Names of the map layers a scene may show, in drawing order (the NAMEs of layers.REGISTRY).
 LAYER_NAMES: tuple[str, ...] = (
     "countries",
     "sea_areas",
+    "overlays",
     "sites",
     "contributions",
     "deployments",
@@ -414,3 +417,33 @@ EXPORT_LEADER_STYLE: dict[str, object] = {"color": "#13283f", "weight": 1.2, "op
 # Characters per line of a map label before it wraps, and the most characters shown.
 EXPORT_LABEL_WRAP_CHARS = 26
 EXPORT_LABEL_MAX_CHARS = 90
+
+# --- The user's own data (geo/userdata.py: uploads, merges, downloads) -----------------------
+# Largest upload read (bytes); Streamlit's server.maxUploadSize (10 MB) refuses bigger first.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# Kinds of file taken as a deployment table, and as a layer.
+TABLE_UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx")
+LAYER_UPLOAD_TYPES: tuple[str, ...] = ("geojson", "json")
+# Where the briefing's places lie (west, south, east, north): an upload whose every feature
+# lies outside it, but inside once latitude and longitude are swapped, is refused as swapped.
+REGION_BOUNDS: tuple[float, float, float, float] = (-80.0, 30.0, 60.0, 90.0)
+# A text cell starting with one of these is a formula to a spreadsheet: downloads put an
+# apostrophe before it (OWASP "CSV injection"), and uploads take that apostrophe off again.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# Sheet of an Excel workbook read as the deployment table (else its first sheet), and written.
+XLSX_SHEET = "deployments"
+# Decimals of the coordinates in the GeoJSON download (about 1 m).
+DOWNLOAD_DECIMALS = 5
+# Rows of the table editor (st.data_editor) above which it is read-only: edit in a file.
+EDITOR_MAX_ROWS = 5000
+# Style of the user's uploaded context layers (layers/overlays.py and the export).
+OVERLAY_STYLE: dict[str, object] = {
+    "color": "#7b3294",
+    "weight": 2,
+    "opacity": 0.9,
+    "fillColor": "#c2a5cf",
+    "fillOpacity": 0.25,
+    "dashArray": "6 4",
+}
+# Properties of an uploaded feature listed in its popup (the first ones).
+OVERLAY_POPUP_PROPERTIES = 20

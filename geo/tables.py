@@ -385,6 +385,16 @@ def _text_frame(df: pd.DataFrame, columns: Sequence[str], lines: Sequence[int]) 
     return pd.DataFrame(data, index=index, columns=list(columns), dtype=str)
 
 
+def cell_text(value: object) -> str:
+    """One cell (text, number, date, NA, list) as the text it has in a CSV file."""
+    return _cell_text(value)
+
+
+def text_frame(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The given columns of ``df`` as CSV cell text, indexed by CSV line (header = 1)."""
+    return _text_frame(df, columns, range(2, len(df) + 2))
+
+
 def _split_list(value: str) -> tuple[str, ...]:
     parts = (item.strip() for item in value.split(settings.LIST_SEPARATOR))
     return tuple(item for item in parts if item)
@@ -778,6 +788,7 @@ def deployments_from_csv(
     site_ids: Collection[str],
     source_ids: Collection[str],
     source: str = "upload",
+    unguard: Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
     """Read and validate deployments CSV text (e.g. an uploaded file's bytes).
 
@@ -789,6 +800,9 @@ def deployments_from_csv(
         Ids of the known sites and sources.
     source : str
         Name of the data in error messages.
+    unguard : callable, optional
+        Applied to every cell before the checks (e.g. to take off the apostrophe a download
+        put before a formula-like text).
 
     Returns
     -------
@@ -810,6 +824,8 @@ def deployments_from_csv(
     text, problems = _parse_csv(
         data, columns=settings.DEPLOYMENT_COLUMNS, error=DeploymentTableError, source=source
     )
+    if unguard is not None:
+        text = text.apply(lambda column: column.map(unguard))
     problems += _deployment_problems(text, site_ids=site_ids, source_ids=source_ids)
     if problems:
         raise DeploymentTableError(_sorted(problems, settings.DEPLOYMENT_COLUMNS), source)

@@ -171,6 +171,26 @@
         });
     };
 
+    /* Your layers: uploaded GeoJSON features; names and properties arrive escaped. */
+    B.overlays = function (group, data) {
+        var style = data.style;
+        L.geoJSON({type: "FeatureCollection", features: data.features}, {
+            style: function () { return style; },
+            pointToLayer: function (f, latlng) {
+                return L.circleMarker(latlng, Object.assign({radius: 6}, style));
+            },
+            onEachFeature: function (f, layer) {
+                var p = f.properties || {};
+                var rows = (p.rows || []).map(function (r) {
+                    return "<tr><th>" + r[0] + "</th><td>" + r[1] + "</td></tr>";
+                }).join("");
+                layer.bindPopup('<div class="dep-popup"><div class="title">' + p.name +
+                    '</div><div class="meta">Your layer: ' + p.layer + "</div><table>" +
+                    rows + "</table></div>");
+            }
+        }).addTo(group);
+    };
+
     /* Sites: [lat, lon, kind, name] rows; labels shown from a zoom per kind (CSS). */
     B.sites = function (group, data) {
         data.sites.forEach(function (s) {

@@ -20,7 +20,16 @@ from jinja2 import Template
 
 from geo import settings
 from geo.filters import FilterState
-from layers import REGISTRY, contributions, countries, deployments, events, sea_areas, sites
+from layers import (
+    REGISTRY,
+    contributions,
+    countries,
+    deployments,
+    events,
+    overlays,
+    sea_areas,
+    sites,
+)
 from layers.assets import CSS_LINKS, stylesheet_url
 from layers.base import DataLayer, LegendEntry, OfflineMap, Runtime, new_map, safe_text
 
@@ -193,7 +202,12 @@ def stylesheet() -> str:
     return base + css + _badge_css() + sites.label_css() + presenter
 
 
-def base_map(site_table: gpd.GeoDataFrame, *, presenter: bool = False) -> OfflineMap:
+def base_map(
+    site_table: gpd.GeoDataFrame,
+    *,
+    presenter: bool = False,
+    overlay_table: gpd.GeoDataFrame | None = None,
+) -> OfflineMap:
     """The part of the map that never changes with the filters.
 
     Parameters
@@ -202,6 +216,9 @@ def base_map(site_table: gpd.GeoDataFrame, *, presenter: bool = False) -> Offlin
         The sites (EPSG:4326); drawn as the sites and sea-area layers.
     presenter : bool
         Projector size: a taller map, large type, the legend open.
+    overlay_table : GeoDataFrame, optional
+        The user's context layers (:mod:`geo.workspace`); drawn as "Your layers" when given
+        and not empty.
     """
     height = settings.PRESENTER_MAP_HEIGHT_PX if presenter else settings.MAP_HEIGHT_PX
     fmap = new_map(height=height)
@@ -209,8 +226,13 @@ def base_map(site_table: gpd.GeoDataFrame, *, presenter: bool = False) -> Offlin
     fmap.add_child(Runtime(presenter=presenter))
     countries.build().add_to(fmap)
     sea_areas.build(site_table).add_to(fmap)
+    has_overlays = overlay_table is not None and not overlay_table.empty
+    if overlay_table is not None and has_overlays:
+        overlays.build(overlay_table).add_to(fmap)
     sites.build(site_table).add_to(fmap)
-    entries = [(layer.TITLE, layer.legend()) for layer in REGISTRY]
+    entries = [
+        (layer.TITLE, layer.legend()) for layer in REGISTRY if layer is not overlays or has_overlays
+    ]
     fmap.add_child(_Legend(legend_html(entries), open_=presenter))
     return fmap
 

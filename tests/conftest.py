@@ -64,5 +64,5 @@ def _workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     from geo import settings
 
     folder = tmp_path_factory.mktemp("workspace")
-    monkeypatch.setattr(settings, "WORKSPACE_DIR", folder)
-    monkeypatch.setattr(settings, "USER_SCENES_PATH", folder / "scenes.json")
+    monkeypatch.setattr(settings, "WORKSPACE_PATH", folder / settings.WORKSPACE_FILE_NAME)
+    monkeypatch.setenv("BRIEFING_WORKSPACE", str(folder / settings.WORKSPACE_FILE_NAME))

@@ -21,6 +21,19 @@ def _app(**query: str) -> AppTest:
     return at.run()
 
 
+def _kept_scenes() -> str:
+    """The scenes JSON kept in the test's workspace file."""
+    from geo import settings, workspace
+
+    return workspace.read_workspace(settings.WORKSPACE_PATH).scenes or ""
+
+
+def _keep_scenes(text: str) -> None:
+    from geo import settings, workspace
+
+    workspace.update_workspace(settings.WORKSPACE_PATH, scenes=text)
+
+
 def _metric(at: AppTest, label: str) -> str:
     (metric,) = [m for m in at.metric if m.label == label]
     return str(metric.value)
@@ -153,20 +166,18 @@ def test_saving_the_current_view_as_a_scene_writes_the_workspace_not_the_bundle(
 
     assert not at.exception, [e.value for e in at.exception]
     assert settings.SCENES_PATH.read_bytes() == bundled
-    saved = settings.USER_SCENES_PATH.read_text(encoding="utf-8")
+    saved = _kept_scenes()
     assert "German team in Nuuk" in saved and '"DEU"' in saved
     assert at.selectbox(key="scene").options[-1] == "German team in Nuuk"
 
     at.button(key="del-german-team-in-nuuk").click().run()
-    assert "German team in Nuuk" not in settings.USER_SCENES_PATH.read_text(encoding="utf-8")
+    assert "German team in Nuuk" not in _kept_scenes()
 
 
-def test_a_broken_scenes_file_is_refused_and_the_last_good_scenes_stay() -> None:
-    from geo import settings
-
+def test_broken_scenes_in_the_workspace_are_refused_and_the_last_good_scenes_stay() -> None:
     at = _app()
     titles = at.selectbox(key="scene").options
-    settings.USER_SCENES_PATH.write_text('[{"id": "x", "titel": 1}', encoding="utf-8")
+    _keep_scenes('[{"id": "x", "titel": 1}')
     at.run()
 
     assert not at.exception
@@ -184,14 +195,11 @@ def test_a_large_table_is_cut_with_a_note(monkeypatch: pytest.MonkeyPatch) -> No
     assert any("Showing the first 5 of" in c.value for c in at.caption)
 
 
-def test_an_edited_scenes_file_is_read_again() -> None:
-    from geo import settings
-
+def test_scenes_edited_in_the_workspace_are_read_again() -> None:
     at = _app()
     at.text_input(key="new_scene_title").input("First edit").run()
     at.button(key="add_scene").click().run()
-    text = settings.USER_SCENES_PATH.read_text(encoding="utf-8")
-    settings.USER_SCENES_PATH.write_text(text.replace("First edit", "Second edit"), "utf-8")
+    _keep_scenes(_kept_scenes().replace("First edit", "Second edit"))
     at.run()
 
     assert at.selectbox(key="scene").options[-1] == "Second edit"

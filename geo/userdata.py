@@ -1,0 +1,675 @@
+"""The user's own data: uploaded tables and layers read and checked, merges, and downloads.
+
+Uploaded bytes are read here with the parser named for their kind (``csv``, ``openpyxl``,
+``json``); a name or a text that looks like a URL or a path is never handed to GDAL or any
+other library that would open it. Every reader collects every problem and raises one
+:class:`~geo.errors.DataError` listing them (row, column, what was expected).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import zipfile
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import box, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from geo import geometry, settings, tables
+from geo.errors import DataError, DeploymentTableError, Problem, SitesError
+from geo.urlstate import mission_slug
+
+
+class LayerUploadError(DataError):
+    """An uploaded GeoJSON layer is not usable."""
+
+
+def problems_frame(error: DataError) -> pd.DataFrame:
+    """The problems of an error as a table for the page: row, feature, column, value, problem.
+
+    Rows are spreadsheet rows (the header is row 1); features are 1-based GeoJSON features.
+    """
+    records = []
+    for problem in error.problems:
+        if problem.value is None:
+            text = problem.expected
+        elif problem.value == "":
+            text = f"empty, expected {problem.expected}"
+        else:
+            text = f"expected {problem.expected}"
+        records.append(
+            {
+                "row": problem.line,
+                "feature": problem.feature,
+                "column": problem.column or "",
+                "value": problem.value or "",
+                "problem": text,
+            }
+        )
+    frame = pd.DataFrame(records, columns=["row", "feature", "column", "value", "problem"])
+    for column in ("row", "feature"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def apply_edits(
+    table: pd.DataFrame,
+    *,
+    edited_rows: Mapping[int | str, Mapping[str, object]],
+    added_rows: Iterable[Mapping[str, object]],
+    deleted_rows: Iterable[int],
+) -> pd.DataFrame:
+    """A table with the edits of ``st.data_editor``'s state applied (positions of ``table``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The text table the editor was given (RangeIndex). Not modified.
+    edited_rows, added_rows, deleted_rows
+        As in the editor's session state: {position: {column: value}}, [{column: value}],
+        [position].
+    """
+    out = table_text(table)
+    for position, changes in edited_rows.items():
+        for column, value in changes.items():
+            if column in out.columns:
+                out.at[int(position), column] = tables.cell_text(value)
+    out = out.drop(index=[int(position) for position in deleted_rows], errors="ignore")
+    added = [
+        {column: tables.cell_text(row.get(column)) for column in settings.DEPLOYMENT_COLUMNS}
+        for row in added_rows
+    ]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added, dtype=str)], ignore_index=True)
+    return table_text(out)
+
+
+# --- formula injection ---------------------------------------------------------------------------
+
+
+def guard_formula(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe.
+
+    ``=cmd|' /C calc'!A0``, ``+1+1``, ``-2+3``, ``@SUM(A1)`` and cells starting with a tab or
+    a carriage return are formulas to Excel, LibreOffice and Google Sheets (OWASP, "CSV
+    injection"); with an apostrophe in front they are shown as text. Anything else is
+    returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(settings.FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unguard_formula(value: str) -> str:
+    """Take off the apostrophe :func:`guard_formula` put in front of a formula-like text."""
+    if value.startswith("'") and value[1:].startswith(settings.FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def guarded(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas (see :func:`guard_formula`)."""
+    out = df.copy()
+    for column in out.columns:
+        out[column] = pd.Series(
+            [guard_formula(value) for value in out[column].tolist()], index=out.index, dtype=object
+        )
+    return out
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+def table_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A deployments frame (typed or text) as the text of its CSV cells, in column order.
+
+    Parameters
+    ----------
+    df : DataFrame
+        At least the columns ``settings.DEPLOYMENT_COLUMNS``. Not modified.
+
+    Returns
+    -------
+    DataFrame
+        Only those columns, every cell a ``str`` ("" when empty), with a RangeIndex.
+    """
+    text = tables.text_frame(df, settings.DEPLOYMENT_COLUMNS)
+    return text.reset_index(drop=True)
+
+
+def _too_big(data: bytes, name: str, error: type[DataError]) -> None:
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        limit = settings.UPLOAD_MAX_BYTES / 1024 / 1024
+        statement = f"the file is {len(data) / 1024 / 1024:.1f} MB; at most {limit:.0f} MB is read"
+        raise error([Problem(None, None, None, statement)], name)
+
+
+def _suffix(name: str) -> str:
+    return PurePath(name).suffix.lower().lstrip(".")
+
+
+def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
+    import openpyxl  # only needed for Excel uploads
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        statement = f"the file is not an Excel workbook (.xlsx) that can be read: {exc}"
+        raise DeploymentTableError([Problem(None, None, None, statement)], name) from exc
+    try:
+        sheet = book[settings.XLSX_SHEET] if settings.XLSX_SHEET in book else book.worksheets[0]
+        rows = [
+            [tables.cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()
+    while rows and not any(rows[-1]):
+        rows.pop()  # trailing empty rows
+    width = max((len(row) for row in rows), default=0)
+    while width and not any(row[width - 1] for row in rows if len(row) >= width):
+        width -= 1  # trailing empty columns
+    return [row[:width] for row in rows]
+
+
+def _xlsx_as_csv(data: bytes, name: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(_xlsx_rows(data, name))
+    return out.getvalue()
+
+
+def read_table(
+    name: str,
+    data: bytes,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+) -> pd.DataFrame:
+    """Read and check an uploaded deployment table (CSV or Excel .xlsx).
+
+    Parameters
+    ----------
+    name : str
+        The file's name: its suffix picks the reader; it is used in messages, never opened.
+    data : bytes
+        The file's content.
+    site_ids, source_ids : collection of str
+        Known sites and sources a row may refer to.
+
+    Returns
+    -------
+    DataFrame
+        The table as text (:func:`table_text`), every row valid.
+
+    Raises
+    ------
+    DeploymentTableError
+        Listing every problem: line (the spreadsheet's row number), column, what was expected.
+    """
+    _too_big(data, name, DeploymentTableError)
+    kind = _suffix(name)
+    if kind not in settings.TABLE_UPLOAD_TYPES:
+        wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
+        statement = f"a deployment table must be a {wanted} file, not {name!r}"
+        raise DeploymentTableError([Problem(None, None, None, statement)], name)
+    text = _xlsx_as_csv(data, name) if kind == "xlsx" else data
+    typed = tables.deployments_from_csv(
+        text, site_ids=site_ids, source_ids=source_ids, source=name, unguard=unguard_formula
+    )
+    return table_text(typed)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """The result of merging an uploaded table into the current one, keyed on ``id``.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The merged table (text): the current rows in their order, then the new ones.
+    added : tuple of str
+        Ids only in the upload.
+    same : tuple of str
+        Ids in both, with the same values.
+    conflicts : DataFrame
+        One row per differing cell of an id in both: ``id``, ``column``, ``current``,
+        ``uploaded``.
+    """
+
+    table: pd.DataFrame
+    added: tuple[str, ...]
+    same: tuple[str, ...]
+    conflicts: pd.DataFrame
+
+    @property
+    def conflicting_ids(self) -> tuple[str, ...]:
+        """Ids whose rows differ, in table order."""
+        return tuple(dict.fromkeys(self.conflicts["id"]))
+
+
+def merge_tables(current: pd.DataFrame, uploaded: pd.DataFrame, *, prefer: str) -> Merge:
+    """Merge an uploaded table into the current one by ``id``.
+
+    Parameters
+    ----------
+    current, uploaded : DataFrame
+        Text tables (:func:`table_text`). Not modified.
+    prefer : {"uploaded", "current"}
+        Whose row is kept when an id is in both and the rows differ.
+    """
+    if prefer not in ("uploaded", "current"):
+        raise ValueError(f"prefer must be 'uploaded' or 'current', not {prefer!r}")
+    current, uploaded = table_text(current), table_text(uploaded)
+    mine = current.set_index("id", drop=False)
+    theirs = uploaded.set_index("id", drop=False)
+    conflicts: list[dict[str, str]] = []
+    same: list[str] = []
+    for row_id in theirs.index.intersection(mine.index):
+        differing = [
+            column
+            for column in settings.DEPLOYMENT_COLUMNS
+            if str(mine.at[row_id, column]) != str(theirs.at[row_id, column])
+        ]
+        if not differing:
+            same.append(str(row_id))
+        for column in differing:
+            conflicts.append(
+                {
+                    "id": str(row_id),
+                    "column": column,
+                    "current": str(mine.at[row_id, column]),
+                    "uploaded": str(theirs.at[row_id, column]),
+                }
+            )
+    added = [str(row_id) for row_id in theirs.index if row_id not in mine.index]
+    merged = mine.copy()
+    if prefer == "uploaded":
+        overlap = theirs.index.intersection(mine.index)
+        merged.loc[overlap] = theirs.loc[overlap, list(merged.columns)]
+    table = pd.concat([merged, theirs.loc[added]], ignore_index=True)
+    conflict_frame = pd.DataFrame(conflicts, columns=["id", "column", "current", "uploaded"])
+    return Merge(
+        table=table_text(table),
+        added=tuple(added),
+        same=tuple(same),
+        conflicts=conflict_frame,
+    )
+
+
+def validate_table(
+    table: pd.DataFrame, *, site_ids: Collection[str], source_ids: Collection[str]
+) -> pd.DataFrame:
+    """Check an edited text table; return it as text (:func:`table_text`) when valid.
+
+    Rows are numbered as the spreadsheet of the table would number them (header = 1).
+
+    Raises
+    ------
+    DeploymentTableError
+        Listing every problem.
+    """
+    cleaned = table.copy()
+    for column in cleaned.columns:
+        cleaned[column] = [
+            unguard_formula(tables.cell_text(value)) for value in cleaned[column].tolist()
+        ]
+    typed = tables.validate_deployments(cleaned, site_ids=site_ids, source_ids=source_ids)
+    return table_text(typed)
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """The table as UTF-8 CSV (with a byte-order mark, for Excel), formula-safe."""
+    text = guarded(table_text(table))
+    return text.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def table_xlsx(table: pd.DataFrame) -> bytes:
+    """The table as an Excel workbook whose cells are all text, never formulas or links."""
+    text = guarded(table_text(table))
+    out = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        text.to_excel(writer, sheet_name=settings.XLSX_SHEET, index=False)
+    return out.getvalue()
+
+
+def _plain(value: object) -> object:
+    value = tables.json_value(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _feature(geom: BaseGeometry, properties: Mapping[str, object]) -> dict[str, Any] | None:
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
+        geom = geometry.to_rfc7946(geometry.split_antimeridian(geom), decimals=6)
+    try:
+        shaped = geometry.geometry_to_geojson(geom, decimals=settings.DOWNLOAD_DECIMALS)
+    except TypeError:  # lines and collections: shapely's own mapping
+        shaped = json.loads(shapely.to_geojson(geom))
+    return {"type": "Feature", "properties": dict(properties), "geometry": shaped}
+
+
+def layers_geojson(sites: gpd.GeoDataFrame, overlays: gpd.GeoDataFrame) -> bytes:
+    """Sites and context layers as one RFC 7946 FeatureCollection (lon/lat, no ``crs``).
+
+    Each feature's properties say which layer it comes from (``layer``: ``sites`` or the
+    context layer's name).
+    """
+    features: list[dict[str, Any]] = []
+    for row in sites.to_crs(settings.CRS).itertuples(index=False):
+        properties: dict[str, object] = {"layer": "sites"}
+        properties.update(
+            {column: _plain(getattr(row, column)) for column in settings.SITE_PROPERTIES}
+        )
+        feature = _feature(row.geometry, properties)
+        if feature is not None:
+            features.append(feature)
+    for row in overlays.to_crs(settings.CRS).itertuples(index=False):
+        try:
+            extra = json.loads(str(row.properties) or "{}")
+        except json.JSONDecodeError:
+            extra = {}
+        properties = {**(extra if isinstance(extra, dict) else {}), "layer": str(row.layer)}
+        feature = _feature(row.geometry, properties)
+        if feature is not None:
+            features.append(feature)
+    return geometry.dump_feature_collection(features)
+
+
+# --- GeoJSON layers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerUpload:
+    """A checked GeoJSON upload: its features, and what was repaired on the way in."""
+
+    features: gpd.GeoDataFrame  # ``layer``, ``name``, ``properties`` (JSON text), geometry
+    notes: tuple[str, ...]
+
+
+_WGS84_NAMES = ("CRS84", "EPSG::4326", "EPSG:4326", "4326", "WGS84", "WGS 84")
+
+
+def _crs_problem(document: Mapping[str, Any]) -> Problem | None:
+    """RFC 7946 has no ``crs`` member: lon/lat WGS 84 is the only one. Another is refused."""
+    if "crs" not in document or document["crs"] is None:
+        return None
+    crs = document["crs"]
+    name = ""
+    if isinstance(crs, dict):
+        properties = crs.get("properties")
+        if isinstance(properties, dict):
+            name = str(properties.get("name") or properties.get("href") or "")
+    if name and any(
+        name.upper().replace(" ", "").endswith(w.replace(" ", "")) for w in _WGS84_NAMES
+    ):
+        return None
+    shown = name or json.dumps(crs)[:80]
+    statement = (
+        f"the file names the coordinate reference system {shown!r}; GeoJSON (RFC 7946) is "
+        "longitude and latitude in WGS 84 only: reproject it to EPSG:4326 and remove the "
+        "'crs' member"
+    )
+    return Problem(None, "crs", None, statement)
+
+
+def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, Any]:
+    _too_big(data, name, error)
+    if not data.strip():
+        raise error([Problem(None, None, None, "the file is empty")], name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        statement = f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        raise error([Problem(None, None, None, statement)], name) from exc
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        ending = "ends too early (cut off?)" if exc.pos >= len(text.rstrip()) else "is not JSON"
+        statement = f"the file {ending}: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise error([Problem(exc.lineno, None, None, statement)], name) from exc
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        document = {"type": "FeatureCollection", "features": [document]}
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        statement = "the file is not a GeoJSON FeatureCollection"
+        raise error([Problem(None, None, None, statement)], name)
+    problems = []
+    crs = _crs_problem(document)
+    if crs is not None:
+        problems.append(crs)
+    features = document.get("features")
+    if not isinstance(features, list):
+        problems.append(Problem(None, None, None, "the FeatureCollection has no list of features"))
+    elif not features:
+        problems.append(Problem(None, None, None, "the FeatureCollection has no features"))
+    if problems:
+        raise error(problems, name)
+    return document
+
+
+def _swapped(geometries: Iterable[BaseGeometry]) -> bool:
+    """True when every geometry lies outside the region and inside it once x and y swap."""
+    region = box(*settings.REGION_BOUNDS)
+    shapes = [g for g in geometries if g is not None and not g.is_empty]
+    if not shapes:
+        return False
+    for geom in shapes:
+        point = geom.representative_point()
+        if region.contains(point) or not region.contains(shapely.Point(point.y, point.x)):
+            return False
+    return True
+
+
+def _feature_name(properties: Mapping[str, Any], number: int) -> str:
+    for key in ("name", "title", "label", "id", "NAME"):
+        value = properties.get(key)
+        if value not in (None, ""):
+            return str(value)[:200]
+    return f"feature {number}"
+
+
+def _geometry_problems(raw: object, number: int) -> tuple[BaseGeometry | None, list[Problem]]:
+    if raw is None:
+        return None, [Problem(None, "geometry", None, "the feature has no geometry (null)", number)]
+    try:
+        geom = shape(raw)
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        shapely.errors.ShapelyError,
+    ) as exc:
+        message = f"the geometry cannot be read: {exc}"
+        return None, [Problem(None, "geometry", None, message, number)]
+    if geom.is_empty:
+        return None, [Problem(None, "geometry", None, "the geometry is empty", number)]
+    west, south, east, north = geom.bounds
+    if not all(math.isfinite(value) for value in geom.bounds):
+        return None, [Problem(None, "geometry", None, "a coordinate is not a number", number)]
+    if west < -180 or east > 180 or south < -90 or north > 90:
+        message = (
+            f"coordinates outside longitude [-180, 180] / latitude [-90, 90] (x {west:g} to "
+            f"{east:g}, y {south:g} to {north:g}): projected coordinates (metres)? GeoJSON "
+            "must be longitude, latitude in WGS 84 (EPSG:4326)"
+        )
+        return None, [Problem(None, "geometry", None, message, number)]
+    return geom, []
+
+
+def _repaired(geom: BaseGeometry, label: str, notes: list[str]) -> BaseGeometry:
+    if isinstance(geom, shapely.Polygon | shapely.MultiPolygon) and geometry.crosses_antimeridian(
+        geom
+    ):
+        geom = geometry.split_antimeridian(geom)
+        notes.append(f"{label}: crosses the antimeridian (180°); split into parts on each side")
+    if not geom.is_valid:
+        notes.append(f"{label}: invalid geometry ({explain_validity(geom)}), repaired")
+        geom = shapely.make_valid(geom)
+    return geom
+
+
+def read_layer(name: str, data: bytes) -> LayerUpload:
+    """Read and check an uploaded GeoJSON context layer (areas, lines or points).
+
+    Parameters
+    ----------
+    name : str
+        The file's name (shown; never opened).
+    data : bytes
+        The file's content, parsed with ``json`` (never GDAL).
+
+    Returns
+    -------
+    LayerUpload
+        Features with their properties kept as JSON text; self-intersections repaired with
+        ``shapely.make_valid`` and areas across the antimeridian split, each noted.
+
+    Raises
+    ------
+    LayerUploadError
+        Listing every problem: empty or cut-off file, not a FeatureCollection, a ``crs``
+        other than WGS 84, no features, null or unreadable geometries, projected or swapped
+        coordinates.
+    """
+    document = _parse_geojson(name, data, LayerUploadError)
+    layer = PurePath(name).stem[:80] or "layer"
+    problems: list[Problem] = []
+    rows: list[dict[str, str]] = []
+    shapes: list[BaseGeometry] = []
+    notes: list[str] = []
+    for number, feature in enumerate(document["features"], start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(Problem(None, None, None, "not a GeoJSON Feature", number))
+            continue
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            problems.append(Problem(None, None, None, "the properties are not an object", number))
+            continue
+        geom, geometry_problems = _geometry_problems(feature.get("geometry"), number)
+        problems += geometry_problems
+        if geom is None:
+            continue
+        label = _feature_name(properties, number)
+        shapes.append(_repaired(geom, f"feature {number} ({label})", notes))
+        rows.append(
+            {
+                "layer": layer,
+                "name": label,
+                "properties": json.dumps(properties, ensure_ascii=False, default=str),
+            }
+        )
+    if not problems and _swapped(shapes):
+        statement = (
+            "every feature lies outside the briefing's region, and inside it with latitude and "
+            "longitude swapped: GeoJSON positions are [longitude, latitude]"
+        )
+        problems.append(Problem(None, "geometry", None, statement))
+    if problems:
+        raise LayerUploadError(problems, name)
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=["layer", "name", "properties"], dtype=str),
+        geometry=gpd.GeoSeries(shapes, crs=settings.CRS),
+    )
+    return LayerUpload(features=frame, notes=tuple(notes))
+
+
+def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.GeoDataFrame:
+    """Read and check an uploaded GeoJSON of sites (each feature ``id``, ``name``, ``kind``,
+    ``country``) that deployments can refer to.
+
+    Raises
+    ------
+    SitesError
+        Listing every problem (as :func:`geo.tables.sites_from_geojson`, plus a ``crs``
+        other than WGS 84, swapped coordinates, and ids the briefing already has).
+    """
+    document = _parse_geojson(name, data, SitesError)
+    sites = tables.sites_from_geojson(document, source=name)
+    problems = [
+        Problem(None, "id", str(site_id), "a new id (the briefing already has this site)", n)
+        for n, site_id in enumerate(sites["id"], start=1)
+        if site_id in known_ids
+    ]
+    if _swapped(sites.geometry):
+        statement = (
+            "every site lies outside the briefing's region, and inside it with latitude and "
+            "longitude swapped: GeoJSON positions are [longitude, latitude]"
+        )
+        problems.append(Problem(None, "geometry", None, statement))
+    if problems:
+        raise SitesError(problems, name)
+    out = gpd.GeoDataFrame(
+        sites[list(settings.SITE_PROPERTIES)].astype(str),
+        geometry=sites.geometry.map(lambda g: _repaired(g, "site", [])),
+        crs=settings.CRS,
+    )
+    out.attrs["repairs"] = list(sites.attrs.get("repairs", []))
+    return out
+
+
+def new_site(
+    *,
+    site_id: str,
+    name: str,
+    kind: str,
+    country: str,
+    lon: float,
+    lat: float,
+    known_ids: Collection[str],
+) -> gpd.GeoDataFrame:
+    """One site placed by the user (e.g. by a click on the map), checked like a sites file.
+
+    Raises
+    ------
+    SitesError
+        Listing every problem (id form, kind, country code, coordinates, an id in use).
+    """
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": site_id, "name": name, "kind": kind, "country": country},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+        ],
+    }
+    return read_sites("new site", json.dumps(document).encode("utf-8"), known_ids=known_ids)
+
+
+def site_id(name: str, known_ids: Collection[str]) -> str:
+    """A new site id from a name: its slug, with -2, -3... when taken ("site" if empty)."""
+    slug = mission_slug(name) or "site"
+    if slug not in known_ids:
+        return slug
+    return next(
+        f"{slug}-{n}" for n in range(2, len(known_ids) + 3) if f"{slug}-{n}" not in known_ids
+    )
+
+
+def concat_frames(first: gpd.GeoDataFrame, second: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Two frames of the same columns, one after the other, in EPSG:4326 (neither modified)."""
+    if first.empty:
+        return second.copy()
+    if second.empty:
+        return first.copy()
+    frame = pd.concat([first.to_crs(settings.CRS), second.to_crs(settings.CRS)], ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=settings.CRS)
