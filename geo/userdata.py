@@ -38,6 +38,7 @@ def problems_frame(error: DataError) -> pd.DataFrame:
     """The problems of an error as a table for the page: row, feature, column, value, problem.
 
     Rows are spreadsheet rows (the header is row 1); features are 1-based GeoJSON features.
+    The row or feature column is left out when no problem has one.
     """
     records = []
     for problem in error.problems:
@@ -59,7 +60,9 @@ def problems_frame(error: DataError) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=["row", "feature", "column", "value", "problem"])
     for column in ("row", "feature"):
         frame[column] = frame[column].astype("Int64")
-    return frame
+    # A table has no features and a GeoJSON file no rows: leave out what is empty throughout.
+    empty = [c for c in ("row", "feature") if len(frame) and frame[c].isna().all()]
+    return frame.drop(columns=empty)
 
 
 def apply_edits(
@@ -441,7 +444,8 @@ def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, 
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        ending = "ends too early (cut off?)" if exc.pos >= len(text.rstrip()) else "is not JSON"
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        ending = "ends too early (cut off?)" if cut else "is not JSON"
         statement = f"the file {ending}: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise error([Problem(exc.lineno, None, None, statement)], name) from exc
     if isinstance(document, dict) and document.get("type") == "Feature":
@@ -602,12 +606,16 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
         other than WGS 84, swapped coordinates, and ids the briefing already has).
     """
     document = _parse_geojson(name, data, SitesError)
-    sites = tables.sites_from_geojson(document, source=name)
-    problems = [
+    taken = [
         Problem(None, "id", str(site_id), "a new id (the briefing already has this site)", n)
-        for n, site_id in enumerate(sites["id"], start=1)
+        for n, site_id in enumerate(_feature_ids(document["features"]), start=1)
         if site_id in known_ids
     ]
+    try:
+        sites = tables.sites_from_geojson(document, source=name)
+    except SitesError as exc:
+        raise SitesError(sorted([*exc.problems, *taken], key=_feature_order), name) from exc
+    problems = list(taken)
     if _swapped(sites.geometry):
         statement = (
             "every site lies outside the briefing's region, and inside it with latitude and "
@@ -623,6 +631,18 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
     )
     out.attrs["repairs"] = list(sites.attrs.get("repairs", []))
     return out
+
+
+def _feature_ids(features: Iterable[object]) -> list[str | None]:
+    ids: list[str | None] = []
+    for feature in features:
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        ids.append(str(properties.get("id")) if isinstance(properties, dict) else None)
+    return ids
+
+
+def _feature_order(problem: Problem) -> tuple[int, str]:
+    return (problem.feature or 0, problem.column or "")
 
 
 def new_site(
