@@ -20,7 +20,7 @@ from geo.errors import DataError
 from geo.filters import FilterState
 from geo.scenes import Scene
 from layers import assets, compose
-from layers.base import markdown_text
+from layers.base import markdown_lines, markdown_text
 
 st.set_page_config(page_title="Briefing map", page_icon="🗺️", layout="wide")
 
@@ -133,10 +133,13 @@ def _read_scenes(
     # Read and validated once per version of the workspace and of the bundled file (the
     # versions are the cache key, hence no leading underscore); a broken one raises, uncached.
     data = _dataset()
+    # Against the user's own table, a scene may name a nation or mission it does not have
+    # (the widgets drop those); the bundled scenes must match the bundled data exactly.
+    own = data.origin == "workspace"
     known: dict[str, Any] = {
         "known_sites": frozenset(data.sites["id"]),
-        "known_nations": frozenset(data.nations),
-        "known_missions": frozenset(data.missions),
+        "known_nations": None if own else frozenset(data.nations),
+        "known_missions": None if own else frozenset(data.missions),
     }
     kept = workspace.read_workspace(path).scenes
     if kept is None:
@@ -162,7 +165,9 @@ def _step_scene(offset: int) -> None:
 def _seed_widgets(state: FilterState, data: Dataset) -> None:
     """Put a filter state (from the URL, or the default) into the widgets, once per session."""
     ss = st.session_state
-    ss.nations, ss.missions = list(state.nations), list(state.missions)
+    # Only what the data has: a scene or a link may name more (see _read_scenes).
+    ss.nations = [code for code in state.nations if code in data.nations]
+    ss.missions = [name for name in state.missions if name in data.missions]
     ss.domains, ss.statuses = list(state.domains), list(state.statuses)
     ss.symbols, ss.flows, ss.site = state.symbols, state.flows, state.site
     ss.scene = state.scene
@@ -692,7 +697,7 @@ def _data_status(data: Dataset, path: Path) -> None:
     if data.workspace_problem:
         st.error(
             "The workspace could not be used, so the bundled data is shown. The file was not "
-            "changed: nothing in it is lost.\n\n" + markdown_text(data.workspace_problem)
+            "changed: nothing in it is lost.\n\n" + markdown_lines(data.workspace_problem)
         )
     origin = (
         f"**your table** ({len(data.table):,} rows, kept in the workspace)"
@@ -725,7 +730,7 @@ def _data_status(data: Dataset, path: Path) -> None:
     message = ss.pop("data_message", None)
     if message:
         kind, text = message
-        (st.error if kind == "error" else st.success)(markdown_text(text))
+        (st.error if kind == "error" else st.success)(markdown_lines(text))
 
 
 def _upload_table(data: Dataset) -> None:
@@ -942,7 +947,8 @@ def _data_page(data: Dataset) -> None:
     st.title("Your data")
     _data_status(data, path)
     upload, layers, place, edit, download = st.tabs(
-        ["Upload a table", "Upload a layer", "Add a site", "Edit the table", "Download"]
+        ["Upload a table", "Upload a layer", "Add a site", "Edit the table", "Download"],
+        key="data_tab",  # the open tab stays open across reruns (an upload, a save)
     )
     with upload:
         _upload_table(data)
@@ -961,7 +967,7 @@ def main() -> None:
     try:
         data = _dataset()
     except DataError as exc:
-        st.error(markdown_text(str(exc)))
+        st.error(markdown_lines(str(exc)))
         st.stop()
     ss = st.session_state
     _keep_widget_state()
@@ -993,7 +999,7 @@ def main() -> None:
     if ss.scenes_error:
         st.error(
             "The scenes file was not loaded; the last good scenes stay in use.\n\n"
-            + markdown_text(ss.scenes_error)
+            + markdown_lines(ss.scenes_error)
         )
     _sidebar(data)
     if ss.present:

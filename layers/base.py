@@ -50,6 +50,16 @@ def markdown_text(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
 
 
+def markdown_lines(value: object) -> str:
+    """A multi-line message (e.g. a DataError: a heading, one problem per line) as Markdown:
+    the first line a paragraph, each further line a bullet; every line escaped."""
+    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    head, rest = markdown_text(lines[0]), [f"- {markdown_text(line)}" for line in lines[1:]]
+    return "\n\n".join([head, "\n".join(rest)]) if rest else head
+
+
 def new_map(*, height: int = settings.MAP_HEIGHT_PX) -> OfflineMap:
     """The base map: no tiles, sea-coloured background, the default view fitted."""
     (south, west), (north, east) = settings.DEFAULT_BOUNDS

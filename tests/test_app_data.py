@@ -199,3 +199,19 @@ def test_an_unreadable_workspace_is_named_and_the_bundled_data_shown() -> None:
     at = _data_page()
     assert any("could not be used" in e.value for e in at.error)
     assert settings.WORKSPACE_PATH.read_bytes() == b"garbage, not SQLite"
+
+
+def test_the_bundled_scenes_still_work_over_a_table_with_other_missions(
+    bundled: pd.DataFrame,
+) -> None:
+    at = _data_page()
+    renamed = bundled.copy()
+    renamed["mission"] = renamed["mission"].str.replace("Baltic Air Policing", "BAP")
+    at.file_uploader(key="table_upload-0").set_value(("bap.csv", _csv(renamed), "text/csv")).run()
+    at.button(key="apply_table").click().run()
+    at = _map_page(at)
+
+    assert not any("scenes" in e.value for e in at.error)
+    at.selectbox(key="scene").set_value("baltic-air-policing").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Baltic Air Policing" not in at.session_state["missions"]

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# Console errors that are not ours: Vega-Lite's "Conflicting scale property domain" (its
+# issue #5733), logged when the timeline's layers share a scale.
+KNOWN_CONSOLE = ("Conflicting scale property domain",)
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,6 +129,12 @@ class OfflinePage:
             "console",
             lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
         )
+        # An uncaught exception in the page is an error too, whether or not it is logged.
+        page.on("pageerror", lambda exc: self.console_errors.append(f"uncaught: {exc}"))
+
+    def own_errors(self) -> list[str]:
+        """Console errors and uncaught exceptions, but the known ones that are not ours."""
+        return [e for e in self.console_errors if not any(k in e for k in KNOWN_CONSOLE)]
 
     def _route(self, route: Route) -> None:
         url = route.request.url
@@ -142,8 +151,11 @@ def offline_page(browser: Browser) -> Iterator[OfflinePage]:
     """A fresh 1600x1000 page with every non-loopback request aborted."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
-    yield OfflinePage(page)
+    offline = OfflinePage(page)
+    yield offline
     context.close()
+    # The page reports no errors of its own (Vega-Lite's known warning aside).
+    assert offline.own_errors() == [], f"console errors: {offline.own_errors()}"
 
 
 def _open(offline: OfflinePage, url: str) -> None:
@@ -333,6 +345,7 @@ def test_injection_payloads_in_every_text_never_run_and_the_map_still_draws(
             assert frame.locator(".leaflet-overlay-pane path").count() > 20
             assert frame.evaluate("() => window.__xss === undefined")
             assert offline.aborted == []
+            assert offline.own_errors() == []
             context.close()
 
 
@@ -432,6 +445,7 @@ def test_presenter_mode_steps_through_every_scene_without_remounting_the_map(
     assert _map_frame(page) == frame
     assert frame.evaluate("() => window.__sameMap === window.map")
     assert offline.aborted == []
+    assert offline.own_errors() == []
     context.close()
 
 
@@ -456,4 +470,5 @@ def test_the_export_button_downloads_a_slide_png_of_the_view(
     assert (width, height) == (1920, 1080)
     assert download_info.value.suggested_filename == "baltic-air-policing-slide.png"
     assert offline.aborted == []
+    assert offline.own_errors() == []
     context.close()
