@@ -6,9 +6,13 @@ The filter options are the app's URL keys and are read by the same code
 view (as of the dataset's latest day). Unlike the URL, a value that cannot be used stops the
 command: an image must not quietly show another view than the one asked for.
 
-``--scene ID`` draws a scene of ``data/scenes.json`` (its filter, view, layers, title and
-subtitle; options given on the command line override its filter), and ``--all-scenes DIR``
-draws every scene into DIR, all with one renderer.
+``--scene ID`` draws a scene of the briefing (its filter, view, layers, title and subtitle;
+options given on the command line override its filter), and ``--all-scenes DIR`` draws every
+scene into DIR, all with one renderer.
+
+The data and scenes are the app's: the bundled data with the user's workspace over it
+(``--workspace FILE``, else ``$BRIEFING_WORKSPACE``, else ``workspace/briefing.gpkg``), so an
+image shows what the app shows.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from typing import Any
 
 from export.render import Renderer
 from export.view import ViewError
-from geo import settings, urlstate
-from geo.dataset import Dataset
+from geo import settings, urlstate, workspace
+from geo.dataset import Dataset, load_with_workspace
 from geo.errors import DataError
 from geo.filters import FilterState
 
@@ -80,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
         help="image format (default: from --out, else png)",
     )
     image.add_argument("--out", type=Path, help="file to write (default: briefing-map.FORMAT)")
+    p.add_argument(
+        "--workspace",
+        type=Path,
+        help="the workspace GeoPackage whose data and scenes to draw (default: "
+        "$BRIEFING_WORKSPACE, else workspace/briefing.gpkg)",
+    )
     scenes = p.add_argument_group("scenes")
     scenes.add_argument("--scene", metavar="ID", help="draw this scene of data/scenes.json")
     scenes.add_argument("--all-scenes", metavar="DIR", type=Path, help="draw every scene into DIR")
@@ -148,16 +158,23 @@ def _scenes_module() -> Any:
     return importlib.import_module("geo.scenes")
 
 
-def _load_scenes(dataset: Dataset) -> tuple[Any, ...]:
+def _workspace_file(args: argparse.Namespace) -> Path:
+    given = getattr(args, "workspace", None)
+    return workspace.workspace_path(["--workspace", str(given)] if given else [])
+
+
+def _load_scenes(dataset: Dataset, path: Path | None = None) -> tuple[Any, ...]:
     scenes = _scenes_module()
-    return tuple(
-        scenes.load_scenes(
-            known_sites=frozenset(dataset.sites["id"]),
-            known_nations=frozenset(dataset.nations),
-            known_missions=dataset.missions,
-            known_days=(dataset.first_day, dataset.last_day),
-        )
-    )
+    known: dict[str, Any] = {
+        "known_sites": frozenset(dataset.sites["id"]),
+        "known_nations": frozenset(dataset.nations) if dataset.origin == "bundled" else None,
+        "known_missions": dataset.missions if dataset.origin == "bundled" else None,
+        "known_days": (dataset.first_day, dataset.last_day),
+    }
+    kept = workspace.read_workspace(path).scenes if path is not None else None
+    if kept is not None:
+        return tuple(scenes.scenes_from_text(kept, source=f"{path} (scenes)", **known))
+    return tuple(scenes.load_scenes(**known))
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -176,8 +193,14 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
     """
     fmt = _format(args)
     bounds = _bounds(args.bounds)
-    renderer = renderer or Renderer()
+    store = _workspace_file(args)
+    if renderer is None:
+        loaded = load_with_workspace(store)
+        if loaded.workspace_problem:
+            print(f"the workspace is not used:\n{loaded.workspace_problem}", file=sys.stderr)
+        renderer = Renderer(dataset=loaded)
     dataset = renderer.dataset
+    store_for_scenes = store if dataset.origin == "workspace" or store.exists() else None
     default = FilterState.build(date=dataset.default_day)
     image = {"fmt": fmt, "size": args.size, "banner": args.banner, "crs": args.crs}
     written: list[Path] = []
@@ -187,7 +210,7 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
                 raise CommandError("--all-scenes draws each scene as saved: no filter options")
             if args.scene or args.out or args.title or args.bounds:
                 raise CommandError("--all-scenes takes only --format, --size, --banner, --crs")
-            for number, scene in enumerate(_load_scenes(dataset), start=1):
+            for number, scene in enumerate(_load_scenes(dataset, store_for_scenes), start=1):
                 data = renderer.render(
                     scene.state(),
                     title=scene.title,
@@ -202,7 +225,9 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
             return written
         title, subtitle, layers = args.title, None, None
         if args.scene:
-            matches = [scene for scene in _load_scenes(dataset) if scene.id == args.scene]
+            matches = [
+                scene for scene in _load_scenes(dataset, store_for_scenes) if scene.id == args.scene
+            ]
             if not matches:
                 raise CommandError(f"--scene: no scene with the id {args.scene!r}")
             scene = matches[0]

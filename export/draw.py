@@ -43,6 +43,7 @@ _Z = {
     "contributor": 1.1,
     "host": 1.2,
     "sea_area": 2.0,
+    "overlay": 2.5,
     "curve": 3.0,
     "site": 4.0,
     "leader": 4.5,
@@ -96,6 +97,7 @@ class Drawn:
     selected: bool = False
     leaders: bool = False
     app6: set[tuple[str, str]] = field(default_factory=set)  # (domain, look)
+    overlays: bool = False
 
 
 @dataclass(frozen=True)
@@ -416,6 +418,43 @@ class Sheet:
             )
             self._add(collection, _Z["sea_area"])
             self.drawn.seas.add(key)
+
+    def overlays(self, shapes: Sequence[object]) -> None:
+        """The user's uploaded layers (projected shapely geometries), in their one style."""
+        style = settings.OVERLAY_STYLE
+        fill = area(style, self.units)
+        line = stroke(style, self.units)
+        dot = circle(style, self.units)
+        for shape in shapes:
+            parts = shapely.get_parts(shape)
+            polygons = [p for p in parts if p.geom_type == "Polygon"]
+            if polygons:
+                collection = PathCollection(
+                    [basemap.path_of(shapely.MultiPolygon(polygons))],
+                    facecolors=[fill["facecolor"]],
+                    edgecolors=[fill["edgecolor"]],
+                    linewidths=[fill["linewidth"]],
+                    linestyles=[fill["linestyle"]],
+                    transform=self.ax.transData,
+                )
+                self._add(collection, _Z["overlay"])
+            for part in parts:
+                if part.geom_type in ("LineString", "LinearRing"):
+                    xy = shapely.get_coordinates(part)
+                    self._add(Line2D(xy[:, 0], xy[:, 1], **line), _Z["overlay"])
+                elif part.geom_type == "Point":
+                    marker = Line2D(
+                        [part.x],
+                        [part.y],
+                        marker="o",
+                        markersize=self.units.pt(12.0),
+                        markerfacecolor=dot["facecolor"],
+                        markeredgecolor=dot["edgecolor"],
+                        markeredgewidth=dot["linewidth"],
+                        linestyle="none",
+                    )
+                    self._add(marker, _Z["overlay"])
+            self.drawn.overlays = True
 
     def curves(self, curves: Sequence[Curve]) -> None:
         """Contribution lines in the nation's colour, dashed by status."""

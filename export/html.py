@@ -122,7 +122,7 @@ def briefing_html(dataset: Dataset, scenes: Sequence[Scene], *, title: str | Non
     if not scenes:
         raise ValueError("no scene to export")
     assets.install_static()
-    fmap = compose.base_map(dataset.sites)
+    fmap = compose.base_map(dataset.sites, overlay_table=dataset.overlays)
     root(fmap).header.add_child(folium.Element(f"<style>{_PLAYER_CSS}</style>"), name="player")
     html = fmap.get_root().render()
 

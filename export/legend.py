@@ -166,6 +166,8 @@ def sections(drawn: Drawn) -> list[tuple[str, list[Entry]]]:
     ]
     if entries:
         out.append((sea_areas.TITLE, entries))
+    if drawn.overlays:
+        out.append(("Your layers", [Entry(_rect(settings.OVERLAY_STYLE), "Your uploaded layers")]))
     entries = [
         Entry(_dot(style), settings.SITE_KIND_LABELS.get(kind, kind))
         for kind, style in settings.SITE_STYLES.items()

@@ -381,6 +381,8 @@ class Renderer:
                 )
                 sheet.countries(self.outlines(lod, projection).within(extent), contributors)
             sheet.sea_areas(seas)
+            if "overlays" in shown:
+                sheet.overlays(self._overlays(data, projection))
             if curves_wanted:
                 sheet.curves(self._curves(curve_rows, data, projection))
             sheet.sites(plain)
@@ -510,6 +512,25 @@ class Renderer:
                         str(row["id"]), str(row["name"]), str(row["kind"]), float(px), float(py)
                     )
                 )
+        return out
+
+    def _overlays(self, data: Dataset, projection: Projection) -> list[object]:
+        """The user's uploaded layers, cut to the projection's window and projected."""
+        window = projection.clip_window()
+
+        def forward(coords: np.ndarray) -> np.ndarray:
+            px, py = projection.project(coords[:, 0], coords[:, 1])
+            return np.column_stack([px, py])
+
+        out = []
+        for geometry in data.overlays.geometry:
+            if geometry is None or geometry.is_empty:
+                continue
+            inside = shapely.intersection(geometry, window)
+            if not inside.is_empty:
+                # Straight in degrees is curved in the projection: add points along edges.
+                dense = shapely.segmentize(inside, settings.EXPORT_SEGMENT_DEG)
+                out.append(shapely.transform(dense, forward))
         return out
 
     def _seas(

@@ -179,10 +179,18 @@ class Scene:
 
     @property
     def shown_layers(self) -> tuple[str, ...]:
-        """The layers drawn, in drawing order: ``layers``, or every layer when it is empty."""
+        """The layers drawn, in drawing order: ``layers``, or every layer when it is empty.
+
+        The user's own uploaded layers (``overlays``) are always drawn where there are any:
+        a scene written before they were uploaded could not name them.
+        """
         if not self.layers:
             return settings.LAYER_NAMES
-        return tuple(name for name in settings.LAYER_NAMES if name in self.layers)
+        return tuple(
+            name
+            for name in settings.LAYER_NAMES
+            if name in self.layers or name in settings.ALWAYS_SHOWN_LAYERS
+        )
 
 
 # --- reading -------------------------------------------------------------------------------------

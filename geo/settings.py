@@ -326,6 +326,8 @@ LAYER_NAMES: tuple[str, ...] = (
     "deployments",
     "events",
 )
+# Layers every scene shows, whatever its list: the user's uploaded layers.
+ALWAYS_SHOWN_LAYERS: tuple[str, ...] = ("overlays",)
 # Width (characters) up to which scenes.json keeps a list of plain values on one line.
 SCENES_JSON_LINE_CHARS = 96
 
@@ -445,5 +447,7 @@ OVERLAY_STYLE: dict[str, object] = {
     "fillOpacity": 0.25,
     "dashArray": "6 4",
 }
+# Longest edge (degrees) of an uploaded shape before the export projects it.
+EXPORT_SEGMENT_DEG = 0.25
 # Properties of an uploaded feature listed in its popup (the first ones).
 OVERLAY_POPUP_PROPERTIES = 20

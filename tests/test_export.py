@@ -10,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import matplotlib.text
 import numpy as np
 import pytest
 from matplotlib import colors as mcolors
@@ -357,3 +358,30 @@ def test_python_m_export_writes_a_png(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_the_users_uploaded_layers_are_drawn_and_in_the_legend(
+    renderer: Renderer, dataset: Dataset, default_state: FilterState
+) -> None:
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+
+    overlays = gpd.GeoDataFrame(
+        {"layer": ["zones", "zones"], "name": ["Zone", "Point"], "properties": ["{}", "{}"]},
+        geometry=[shapely.box(20.0, 54.0, 24.0, 57.0), shapely.Point(25.0, 58.0)],
+        crs="EPSG:4326",
+    )
+    mine = dataclasses.replace(dataset, overlays=overlays)
+    drawing = renderer.draw(default_state, dataset=mine)
+    texts = [text.get_text() for text in drawing.figure.findobj(matplotlib.text.Text)]
+    assert "Your uploaded layers" in texts
+    plain = renderer.draw(default_state)
+    assert "Your uploaded layers" not in [
+        text.get_text() for text in plain.figure.findobj(matplotlib.text.Text)
+    ]
+    hidden = renderer.draw(default_state, dataset=mine, layers=("countries", "deployments"))
+    assert "Your uploaded layers" not in [
+        text.get_text() for text in hidden.figure.findobj(matplotlib.text.Text)
+    ]

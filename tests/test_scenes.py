@@ -240,7 +240,8 @@ def test_optional_keys_default_to_all_dates_all_layers_and_badges() -> None:
 
 def test_shown_layers_follow_drawing_order() -> None:
     (scene,) = _read(_raw(layers=["events", "countries", "sites"]))
-    assert scene.shown_layers == ("countries", "sites", "events")
+    # The user's uploaded layers (overlays) show in every scene: no scene could name them.
+    assert scene.shown_layers == ("countries", "overlays", "sites", "events")
 
 
 def test_scene_state_is_its_filter_with_the_scene_id() -> None:
