@@ -832,16 +832,20 @@ def _upload_layer(data: Dataset) -> None:
 def _place_site(data: Dataset) -> None:
     ss = st.session_state
     st.caption("Click the map to place the site, then name it.")
+    ss.setdefault("new_site_lat", 0.0)
+    ss.setdefault("new_site_lon", 0.0)
+    picked = (ss.new_site_lat, ss.new_site_lon) != (0.0, 0.0)
     st_folium(
         compose.base_map(data.sites, overlay_table=data.overlays),
         key="pick_map",
-        height=420,
+        height=settings.PICK_MAP_HEIGHT_PX,
         width="stretch",
         returned_objects=["last_clicked"],
         on_change=_on_pick,
+        feature_group_to_add=(
+            compose.picked_place(ss.new_site_lat, ss.new_site_lon) if picked else None
+        ),
     )
-    ss.setdefault("new_site_lat", 0.0)
-    ss.setdefault("new_site_lon", 0.0)
     lat, lon, kind, country = st.columns(4)
     lat.number_input("Latitude", key="new_site_lat", min_value=-90.0, max_value=90.0, format="%.5f")
     lon.number_input(
@@ -946,20 +950,22 @@ def _data_page(data: Dataset) -> None:
     path = _workspace_path()
     st.title("Your data")
     _data_status(data, path)
-    upload, layers, place, edit, download = st.tabs(
+    tabs = st.tabs(
         ["Upload a table", "Upload a layer", "Add a site", "Edit the table", "Download"],
         key="data_tab",  # the open tab stays open across reruns (an upload, a save)
+        on_change="rerun",  # only the open tab runs: the site map is drawn when visible
     )
-    with upload:
-        _upload_table(data)
-    with layers:
-        _upload_layer(data)
-    with place:
-        _place_site(data)
-    with edit:
-        _edit_table(data, path)
-    with download:
-        _downloads(data)
+    parts = (
+        functools.partial(_upload_table, data),
+        functools.partial(_upload_layer, data),
+        functools.partial(_place_site, data),
+        functools.partial(_edit_table, data, path),
+        functools.partial(_downloads, data),
+    )
+    for tab, part in zip(tabs, parts, strict=True):
+        if tab.open:
+            with tab:
+                part()
 
 
 def main() -> None:

@@ -449,5 +449,15 @@ OVERLAY_STYLE: dict[str, object] = {
 }
 # Longest edge (degrees) of an uploaded shape before the export projects it.
 EXPORT_SEGMENT_DEG = 0.25
+# The ring where the user clicked to place a new site (Your data → Add a site).
+PICKED_STYLE: dict[str, object] = {
+    "color": "#c0392b",
+    "weight": 3,
+    "fill": True,
+    "fillColor": "#ffffff",
+    "fillOpacity": 0.6,
+}
+# Height (px) of the map that places a new site.
+PICK_MAP_HEIGHT_PX = 480
 # Properties of an uploaded feature listed in its popup (the first ones).
 OVERLAY_POPUP_PROPERTIES = 20

@@ -275,8 +275,21 @@ def _temporary(directory: Path, name: str) -> Path:
 
 
 def _keep_as_previous(path: Path) -> None:
-    """Make ``previous_path(path)`` the current file's version, atomically (a hard link)."""
+    """Make ``previous_path(path)`` the current file's version, atomically (a hard link).
+
+    Before the first save there is no file: the previous version is then an empty
+    workspace, so even the first save can be undone (back to the bundled data).
+    """
     if not path.exists():
+        empty = _temporary(path.parent, path.name + ".empty")
+        try:
+            _write(Workspace(saved="never"), empty)
+            _fsync(empty)
+            os.replace(empty, previous_path(path))
+        finally:
+            for leftover in (empty, *empty.parent.glob(empty.name + "-*")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
         return
     link = _temporary(path.parent, path.name + ".previous")
     try:

@@ -31,7 +31,15 @@ from layers import (
     sites,
 )
 from layers.assets import CSS_LINKS, stylesheet_url
-from layers.base import DataLayer, LegendEntry, OfflineMap, Runtime, new_map, safe_text
+from layers.base import (
+    DataLayer,
+    LegendEntry,
+    OfflineMap,
+    Runtime,
+    new_map,
+    path_kwargs,
+    safe_text,
+)
 
 
 def _swatch(entry: LegendEntry) -> str:
@@ -81,6 +89,8 @@ class _Legend(MacroElement):
 
 
 _CSS = (
+    # Chromium draws a focus box around a clicked SVG shape's bounds; the shape is the focus.
+    ".leaflet-container path.leaflet-interactive:focus{outline:none}"
     ".map-legend{background:rgba(255,255,255,.93);padding:5px 9px;border-radius:4px;"
     "font:12px/1.45 system-ui,sans-serif;color:#1d2b3a;box-shadow:0 1px 4px rgba(0,0,0,.3);"
     "max-height:60vh;overflow:auto}"
@@ -263,6 +273,15 @@ def view_group(
         }
     group = folium.FeatureGroup(name="view", control=False)
     group.add_child(DataLayer("view", data))
+    return group
+
+
+def picked_place(lat: float, lon: float) -> folium.FeatureGroup:
+    """A ring where the user clicked to place a new site (pushed into the mounted map)."""
+    group = folium.FeatureGroup(name="picked", control=False)
+    folium.CircleMarker(location=(lat, lon), radius=9, **path_kwargs(settings.PICKED_STYLE)).add_to(
+        group
+    )
     return group
 
 

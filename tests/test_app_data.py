@@ -32,6 +32,14 @@ def _data_page() -> AppTest:
     return at
 
 
+def _tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab of the data page (only the open tab's content runs)."""
+    at.session_state["data_tab"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _map_page(at: AppTest) -> AppTest:
     at.radio(key="page").set_value("map").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -135,7 +143,7 @@ def test_undo_brings_back_the_version_before_the_last_save(bundled: pd.DataFrame
 
 
 def test_a_site_placed_by_coordinates_can_carry_deployments(bundled: pd.DataFrame) -> None:
-    at = _data_page()
+    at = _tab(_data_page(), "Add a site")
     at.number_input(key="new_site_lat").set_value(56.95).run()
     at.number_input(key="new_site_lon").set_value(24.1).run()
     at.text_input(key="new_site_name").input("Ādaži <camp>").run()
@@ -150,6 +158,7 @@ def test_a_site_placed_by_coordinates_can_carry_deployments(bundled: pd.DataFram
     upload = _with_new_row(bundled)
     upload.loc[len(bundled), "site"] = "adazi-camp"
     upload.loc[len(bundled), "host"] = "LVA"
+    at = _tab(at, "Upload a table")
     at.file_uploader(key="table_upload-1").set_value(("adazi.csv", _csv(upload), "text/csv")).run()
     at.button(key="apply_table").click().run()
     at = _map_page(at)
@@ -158,7 +167,7 @@ def test_a_site_placed_by_coordinates_can_carry_deployments(bundled: pd.DataFram
 
 
 def test_a_context_layer_is_added_and_removed() -> None:
-    at = _data_page()
+    at = _tab(_data_page(), "Upload a layer")
     layer = {
         "type": "FeatureCollection",
         "features": [
@@ -185,7 +194,7 @@ def test_a_context_layer_is_added_and_removed() -> None:
 
 
 def test_a_broken_layer_is_reported_and_nothing_is_added() -> None:
-    at = _data_page()
+    at = _tab(_data_page(), "Upload a layer")
     at.file_uploader(key="layer_upload-0").set_value(
         ("cut.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Fea', "x")
     ).run()

@@ -77,7 +77,9 @@ def test_every_part_is_kept_in_one_geopackage(tmp_path: Path, bundled_table: pd.
     )
 
     assert is_geopackage(path)
-    assert sorted(path.parent.iterdir()) == [path]  # nothing else left beside it
+    # Nothing else is left beside it but the version before (here: the empty workspace).
+    assert sorted(path.parent.iterdir()) == sorted([path, previous_path(path)])
+    assert read_workspace(previous_path(path)).is_empty
     kept = read_workspace(path)
     assert kept.deployments is not None
     pd.testing.assert_frame_equal(kept.deployments, table)
@@ -99,7 +101,7 @@ def test_a_save_keeps_the_previous_version_and_undo_swaps_them(
     second = bundled_table.copy()
     second.loc[1, "note"] = "second version"
     save_workspace(Workspace(deployments=first), path)
-    assert not can_undo(path)
+    assert can_undo(path)  # back to nothing: the first save can be undone too
     update_workspace(path, deployments=second)
 
     assert can_undo(path)
@@ -108,6 +110,16 @@ def test_a_save_keeps_the_previous_version_and_undo_swaps_them(
     assert read_workspace(path).deployments.loc[1, "note"] == first.loc[1, "note"]
     undo_save(path)  # undoing the undo
     assert read_workspace(path).deployments.loc[1, "note"] == "second version"
+
+
+def test_the_first_save_can_be_undone_back_to_the_bundled_data(
+    tmp_path: Path, bundled_table: pd.DataFrame
+) -> None:
+    path = tmp_path / "briefing.gpkg"
+    save_workspace(Workspace(deployments=bundled_table), path)
+    undo_save(path)
+    assert read_workspace(path).is_empty
+    assert load_with_workspace(path).origin == "bundled"
 
 
 def test_undo_without_a_previous_version_says_so(tmp_path: Path) -> None:
@@ -205,7 +217,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(
     with pytest.raises(WorkspaceError, match="disk full"):
         save_workspace(Workspace(deployments=bundled_table.head(2)), path)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.gpkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["briefing.gpkg", "briefing.previous.gpkg"]
 
 
 _SAVER = textwrap.dedent(
