@@ -397,6 +397,7 @@ def _sidebar(data: Dataset) -> None:
             [None, *titles],
             key="scene",
             format_func=lambda s: "— (free view)" if s is None else titles[s],
+            placeholder="— (free view)",
             on_change=_apply_scene,
         )
         st.toggle("Presenter mode", key="present", help="Full-window map for a projector")
@@ -570,6 +571,7 @@ def _view() -> None:
         [None, *sorted(site_names, key=site_names.__getitem__)],
         key="site",
         format_func=lambda s: "—" if s is None else site_names[s],
+        placeholder="—",
     )
     table = summary.table_frame(
         chosen.deployments, source_titles=data.source_titles, selected_site=state.site
