@@ -506,14 +506,16 @@ def _view() -> None:
         format_func=lambda s: "—" if s is None else site_names[s],
     )
     table = summary.table_frame(
-        chosen.deployments, source_titles=data.source_titles, selected_site=state.site
+        chosen.deployments,
+        source_titles=data.source_titles,
+        selected_site=state.site,
+        limit=settings.TABLE_MAX_ROWS,
     )
-    if len(table) > settings.TABLE_MAX_ROWS:
+    if counts.deployments > settings.TABLE_MAX_ROWS:
         st.caption(
-            f"Showing the first {settings.TABLE_MAX_ROWS:,} of {len(table):,} rows "
+            f"Showing the first {settings.TABLE_MAX_ROWS:,} of {counts.deployments:,} rows "
             "(the selected site's first); narrow the filters to see the rest."
         )
-        table = table.head(settings.TABLE_MAX_ROWS)
     ss.table_sites = table["site"].tolist()
     # A new key per selected site: the rows move (the site's come first), so an old row
     # selection would point at another row; the "●" column shows what is selected.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -282,42 +283,63 @@ def step_day(
 
 
 def table_frame(
-    rows: pd.DataFrame, *, source_titles: Mapping[str, str], selected_site: str | None
+    rows: pd.DataFrame,
+    *,
+    source_titles: Mapping[str, str],
+    selected_site: str | None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """The deployments table as shown below the map: plain text columns, one row per row.
 
     Rows at ``selected_site`` come first and are marked "●" in the first column. The frame
     keeps the deployment ``id`` and ``site`` so a selected table row can be traced back.
+
+    Only the first ``limit`` rows of that order are made (all when None): the texts are
+    written for the rows shown, not for every row selected (at 100,000 rows that was most of
+    the time of a rerun).
     """
     selected = rows["site"].eq(selected_site) if selected_site else rows["site"].eq("\0")
+    codes = rows["nation"].astype(str)
+    labels = {code: label_of(code) for code in codes.unique()}
+    keys = pd.DataFrame(
+        {
+            "_first": ~selected.to_numpy(),
+            "nation": codes.map(labels).to_numpy(),
+            "start": rows["start"].to_numpy(),
+        }
+    )
+    order = keys.sort_values(
+        ["_first", "nation", "start"], na_position="first", kind="stable"
+    ).index.to_numpy()
+    if limit is not None:
+        order = order[:limit]
+    rows = rows.iloc[order]
+    shown = selected.to_numpy()[order]
     periods = [
         period_text(start, end, str(precision))
         for start, end, precision in zip(
             rows["start"], rows["end"], rows["date_precision"], strict=True
         )
     ]
-    out = pd.DataFrame(
+    commands = {code: label_of(code) if code else "" for code in rows["command"].unique()}
+    sources = {code: source_titles.get(str(code), str(code)) for code in rows["source"].unique()}
+    return pd.DataFrame(
         {
-            "sel": selected.map({True: "●", False: ""}).to_numpy(),
-            "nation": [label_of(code) for code in rows["nation"]],
+            "sel": np.where(shown, "●", ""),
+            "nation": codes.iloc[order].map(labels).to_numpy(),
             "mission": rows["mission"].to_numpy(),
             "site_name": rows["site_name"].to_numpy(),
             "period": periods,
-            "start": rows["start"].to_numpy(),
             "personnel": rows["personnel"].array,
             "assets": rows["assets"].to_numpy(),
             "domain": rows["domain"].to_numpy(),
-            "command": [label_of(code) if code else "" for code in rows["command"]],
+            "command": rows["command"].map(commands).to_numpy(),
             "status": rows["status"].to_numpy(),
-            "source": [source_titles.get(str(s), str(s)) for s in rows["source"]],
+            "source": rows["source"].map(sources).to_numpy(),
             "id": rows["id"].to_numpy(),
             "site": rows["site"].to_numpy(),
         }
     )
-    order = out.assign(_first=~selected.to_numpy()).sort_values(
-        ["_first", "nation", "start"], na_position="first", kind="stable"
-    )
-    return order.drop(columns="_first").reset_index(drop=True)
 
 
 def label_of(code: str) -> str:
