@@ -629,20 +629,21 @@ def _marker_layers(
 
 
 def _sized(chart: alt.LayerChart, *, height: int) -> alt.LayerChart:
-    return (
-        chart.properties(
-            width="container",
-            height=height,
-            # Fit the container's width and grow in height for the axis and the legends
-            # (Streamlit's default "fit" would squeeze them into the plot height and cut them).
-            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-        )
-        # Compact keys above the chart (status in two columns, open ends in one): under
-        # "fit-x" a legend at the side would not add to the height and be cut off a short
-        # chart, and one above does not add to the width, so it must stay narrow.
-        .configure_legend(orient="top", direction="horizontal", titleOrient="left")
-        .configure_view(stroke=None)
+    # Set on the chart just made here, not with .properties() / .configure_*(): each of those
+    # copies the whole chart, which was most of the time spent building the timeline.
+    chart.width = "container"
+    chart.height = height
+    # Fit the container's width and grow in height for the axis and the legends
+    # (Streamlit's default "fit" would squeeze them into the plot height and cut them).
+    chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
+    # Compact keys above the chart (status in two columns, open ends in one): under "fit-x" a
+    # legend at the side would not add to the height and be cut off a short chart, and one
+    # above does not add to the width, so it must stay narrow.
+    chart.config = alt.Config(
+        legend=alt.LegendConfig(orient="top", direction="horizontal", titleOrient="left"),
+        view=alt.ViewConfig(stroke=None),
     )
+    return chart
 
 
 def _empty_chart(*, height_per_row: int) -> alt.LayerChart:

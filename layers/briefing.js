@@ -202,14 +202,16 @@
         });
     };
 
-    /* A site's popup from its data (escaped texts; see layers/deployments.py popup_data). */
-    function popupHtml(p, sources) {
+    /* A site's popup from its data (escaped texts; see layers/deployments.py popup_data).
+       A line holds positions in the push's lists of nations, missions and sources. */
+    function popupHtml(p, data) {
         var rows = p.r.map(function (r) {
-            return '<tr class="status-' + r[4] + '"><td class="who"><span class="dot" ' +
-                'style="background:' + r[1] + '"></span><b>' + r[0] + "</b><br>" + r[2] +
-                "</td><td>" + r[3] + " \u00b7 <b>" + r[4] + "</b><br>" + r[5] +
-                (r[6] ? "<br>" + r[6] : "") + '<br><span class="src">Source: ' +
-                sources[r[7]] + "</span></td></tr>";
+            var nation = data.nations[r[0]];
+            return '<tr class="status-' + r[3] + '"><td class="who"><span class="dot" ' +
+                'style="background:' + nation[1] + '"></span><b>' + nation[0] + "</b><br>" +
+                data.missions[r[1]] + "</td><td>" + r[2] + " \u00b7 <b>" + r[3] + "</b><br>" +
+                r[4] + (r[5] ? "<br>" + r[5] : "") + '<br><span class="src">Source: ' +
+                data.sources[r[6]] + "</span></td></tr>";
         }).join("");
         var more = p.x > 0 ?
             '<div class="more">\u2026 and ' + p.x + " more rows in the table</div>" : "";
@@ -238,7 +240,9 @@
                                  iconAnchor: [m.s / 2, m.s / 2]}),
                 zIndexOffset: m.sel ? 1000 : 0,
                 riseOnHover: true
-            }).bindTooltip(m.tip).bindPopup(popupHtml(m.pop, data.sources), {maxWidth: 420})
+            }).bindTooltip(m.tip)
+                // Built when first opened, not for every marker on every push.
+                .bindPopup(function () { return popupHtml(m.pop, data); }, {maxWidth: 420})
                 .addTo(group);
             marker.on("click", function () { B.clicked = {site: m.id, at: Date.now()}; });
             // A click selects the site, which pushes the layers again and so closes the popup

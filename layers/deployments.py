@@ -25,36 +25,75 @@ def _personnel_text(value: object) -> str:
     return "personnel not stated" if pd.isna(value) else f"{int(value)} personnel"  # type: ignore[call-overload]
 
 
-def _row_data(row: pd.Series, sources: dict[str, int]) -> list[object]:
-    """One line of a popup, as escaped texts the browser puts into its table (no markup)."""
+# Columns the popups and symbols read, copied without the geometry (cheaper to sort and split).
+_POPUP_COLUMNS = (
+    "site",
+    "nation",
+    "mission",
+    "start",
+    "end",
+    "start_day",
+    "date_precision",
+    "personnel",
+    "assets",
+    "command",
+    "status",
+    "source",
+    "domain",
+)
+
+
+class _Index:
+    """Values sent once per push, in a list; each popup row holds their positions."""
+
+    def __init__(self) -> None:
+        self.positions: dict[str, int] = {}
+
+    def __call__(self, value: str) -> int:
+        return self.positions.setdefault(value, len(self.positions))
+
+    def values(self) -> list[str]:
+        return list(self.positions)
+
+
+def _row_data(
+    row: Mapping[str, object], *, nations_: _Index, missions: _Index, sources: _Index
+) -> list[object]:
+    """One line of a popup, as escaped texts the browser puts into its table (no markup).
+
+    The nation (flag and name, colour), the mission and the source are positions in lists
+    sent once per push: repeated in every line, they were most of the bytes of a push.
+    """
     code = str(row["nation"])
     period = summary.period_text(row["start"], row["end"], str(row["date_precision"]))
     facts = [_personnel_text(row["personnel"])]
     if row["assets"]:
         facts.append(str(row["assets"]))
-    command = f"command: {nations.name(row['command'])}" if row["command"] else ""
-    status = str(row["status"])
-    source = sources.setdefault(str(row["source"]), len(sources))
+    command = f"command: {nations.name(str(row['command']))}" if row["command"] else ""
     return [
-        safe_text(nations.label(code)),
-        nations.color(code),
-        safe_text(row["mission"]),
+        nations_(code),
+        missions(safe_text(row["mission"])),
         safe_text(period),
-        _status_class(status),
+        _status_class(row["status"]),
         safe_text(" · ".join(facts)),
         safe_text(command),
-        source,
+        sources(str(row["source"])),
     ]
 
 
 def popup_data(
-    site: pd.Series, rows: pd.DataFrame, *, sources: dict[str, int], max_rows: int
+    site: pd.Series,
+    rows: list[Mapping[str, object]],
+    *,
+    total: int,
+    nations_: _Index,
+    missions: _Index,
+    sources: _Index,
 ) -> dict[str, object]:
     """The popup of one site as data: each nation's contribution, dates, command, status and
-    source (an index into the push's list of source titles). ``layers/briefing.js`` builds
-    the HTML; every text here is already escaped, and no markup is sent (JSON would turn each
-    ``<`` of it into six characters)."""
-    shown = rows.sort_values(["nation", "start_day"], na_position="first").head(max_rows)
+    source. ``rows`` are the lines shown (sorted, at most ``settings.POPUP_MAX_ROWS``) of the
+    site's ``total`` rows. ``layers/briefing.js`` builds the HTML; every text here is already
+    escaped, and no markup is sent (JSON would turn each ``<`` of it into six characters)."""
     personnel = (
         f"{int(site['personnel'])} personnel where stated"
         if site["personnel_known"]
@@ -66,8 +105,10 @@ def popup_data(
     return {
         "t": safe_text(site["site_name"]),
         "m": safe_text(meta),
-        "r": [_row_data(row, sources) for _, row in shown.iterrows()],
-        "x": len(rows) - len(shown),
+        "r": [
+            _row_data(row, nations_=nations_, missions=missions, sources=sources) for row in rows
+        ],
+        "x": total - len(rows),
     }
 
 
@@ -119,36 +160,59 @@ def build(
     """
     group = layer_group(NAME, TITLE)
     sites = summary.site_summary(rows)
-    contributing = sorted(set(rows.loc[rows["status"] != "declined", "nation"]))
+    contributing = sorted(map(str, rows.loc[rows["status"] != "declined", "nation"].unique()))
     seas = sorted(sites.index[sites["site_kind"] == "sea_area"])
     group.add_child(SetState({"contributors": contributing, "active_seas": seas}))
-    by_site = dict(tuple(rows.groupby("site", sort=True)))
+    # Whole-table operations, then one loop over the sites: the work follows the number of
+    # sites and popup lines shown, not the number of rows (100,000 rows draw as fast as 100).
+    plain = pd.DataFrame({column: rows[column].array for column in _POPUP_COLUMNS})
+    statuses = summary.best_statuses(plain, ["site", "nation"])
+    ordered = plain.sort_values(["site", "nation", "start_day"], na_position="first")
+    shown: dict[str, list[Mapping[str, object]]] = {}
+    for row in ordered.groupby("site", sort=False).head(max_popup_rows).to_dict("records"):
+        shown.setdefault(str(row["site"]), []).append({str(k): v for k, v in row.items()})
+    by_site: dict[str, pd.DataFrame] = (
+        {str(site): part for site, part in plain.groupby("site", sort=True)}
+        if state.symbols == "app6"
+        else {}
+    )
     markers = []
-    sources: dict[str, int] = {}  # source id -> index in the titles sent once per push
-    for site_id, site in sites.iterrows():
-        site_rows = by_site[site_id]
+    nations_, missions, sources = _Index(), _Index(), _Index()
+    for index, site in sites.iterrows():
+        site_id = str(index)
         diameter = summary.marker_diameter(int(site["personnel"]), known=site["personnel_known"])
-        statuses = site_rows.groupby("nation")["status"].agg(summary.best_status)
         marker: dict[str, object] = {
             "ll": [round(float(site["lat"]), 5), round(float(site["lon"]), 5)],
             "id": safe_text(site_id),
             "sel": int(state.site == site_id),
             "tip": safe_text(f"{site['site_name']}: {', '.join(site['nations'])}"),
-            "pop": popup_data(site, site_rows, sources=sources, max_rows=max_popup_rows),
+            "pop": popup_data(
+                site,
+                shown[site_id],
+                total=int(site["rows"]),
+                nations_=nations_,
+                missions=missions,
+                sources=sources,
+            ),
         }
         if state.symbols == "app6":
-            marker["svg"] = _app6_svg(site, site_rows, diameter)
+            marker["svg"] = _app6_svg(site, by_site[site_id], diameter)
             marker["s"] = max(diameter, settings.APP6_MIN_SIZE_PX) + 20
         else:
             marker["d"] = marker["s"] = diameter
             marker["fig"] = str(int(site["personnel"])) if site["personnel_known"] else ""
             marker["b"] = [
-                [safe_text(code), nations.color(code), _status_class(statuses[code])]
+                [safe_text(code), nations.color(code), _status_class(statuses.loc[(site_id, code)])]
                 for code in site["nations"]
             ]
         markers.append(marker)
-    titles = [safe_text(source_titles.get(source, source)) for source in sources]
-    group.add_child(DataLayer("deployments", {"markers": markers, "sources": titles}))
+    data = {
+        "markers": markers,
+        "sources": [safe_text(source_titles.get(s, s)) for s in sources.values()],
+        "nations": [[safe_text(nations.label(c)), nations.color(c)] for c in nations_.values()],
+        "missions": missions.values(),
+    }
+    group.add_child(DataLayer("deployments", data))
     return group
 
 

@@ -231,9 +231,12 @@ def test_deployments_layer_has_one_marker_per_site_with_each_nation(
     assert at_b["fig"] == "13" and markers[1]["fig"] == ""
     assert at_b["d"] > markers[1]["d"]
     popup = " ".join(_strings(at_b["pop"]))
-    sources = _data(group)["sources"]
+    data = _data(group)
     first_row = at_b["pop"]["r"][0]
-    assert sources[first_row[7]].startswith("Source one")
+    # Nation, mission and source are positions in lists sent once per push.
+    assert data["nations"][first_row[0]][0].endswith("Belgium")
+    assert data["missions"][first_row[1]] == safe_text(PAYLOAD)
+    assert data["sources"][first_row[6]].startswith("Source one")
     assert "command: Denmark" in popup
     assert "13 personnel" in popup and "personnel not stated" in popup
     # No markup in the data: the browser builds the popup's tags.
