@@ -224,3 +224,105 @@ def test_the_bundled_scenes_still_work_over_a_table_with_other_missions(
     at.selectbox(key="scene").set_value("baltic-air-policing").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Baltic Air Policing" not in at.session_state["missions"]
+
+
+def _square(**extra: object) -> dict[str, object]:
+    return {
+        "type": "Feature",
+        "properties": {"name": "A"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[20, 54], [22, 54], [22, 56], [20, 56], [20, 54]]],
+        },
+        **extra,
+    }
+
+
+def _malformed_tables(bundled: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
+    text = _csv(bundled).decode("utf-8")
+    header, rest = text.split("\n", 1)
+    dates = bundled.copy()
+    dates.loc[0, "start"], dates.loc[1, "start"] = "15/01/2026", "Jan 16, 2026"
+    impossible = bundled.copy()
+    impossible.loc[2, "end"] = "2024-02-30"
+    return {
+        "empty.csv": (b"", "header line"),
+        "semicolons.csv": (bundled.to_csv(index=False, sep=";").encode(), "semicolons"),
+        "duplicate-header.csv": ((header + ",note\n" + rest).encode(), "appears 2 times"),
+        "mixed-dates.csv": (_csv(dates), "YYYY-MM-DD"),
+        "impossible-date.csv": (_csv(impossible), "real calendar date"),
+        "not-a-workbook.xlsx": (b"PK\x03\x04garbage", "not an Excel workbook"),
+    }
+
+
+MALFORMED_LAYERS: dict[str, tuple[bytes, str]] = {
+    "truncated.geojson": (
+        json.dumps({"type": "FeatureCollection", "features": [_square()]}).encode()[:-30],
+        "ends too early",
+    ),
+    "empty.geojson": (b'{"type": "FeatureCollection", "features": []}', "no features"),
+    "null.geojson": (
+        json.dumps({"type": "FeatureCollection", "features": [_square(geometry=None)]}).encode(),
+        "no geometry",
+    ),
+    "swapped.geojson": (
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [_square(geometry={"type": "Point", "coordinates": [55.9, 23.4]})],
+            }
+        ).encode(),
+        "swapped",
+    ),
+    "projected.geojson": (
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [_square(geometry={"type": "Point", "coordinates": [2.6e6, 7.5e6]})],
+            }
+        ).encode(),
+        "projected coordinates",
+    ),
+    "crs.geojson": (
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "EPSG:3857"}},
+                "features": [_square()],
+            }
+        ).encode(),
+        "reproject it",
+    ),
+    "url.geojson": (b"https://example.org/layer.geojson", "is not JSON"),
+}
+
+
+def test_every_malformed_upload_is_named_and_nothing_already_loaded_is_lost(
+    bundled: pd.DataFrame,
+) -> None:
+    at = _data_page()
+    good = _with_new_row(bundled)
+    at.file_uploader(key="table_upload-0").set_value(("good.csv", _csv(good), "text/csv")).run()
+    at.button(key="apply_table").click().run()
+    at = _tab(at, "Upload a layer")
+    layer = json.dumps({"type": "FeatureCollection", "features": [_square()]}).encode()
+    at.file_uploader(key="layer_upload-1").set_value(("kept.geojson", layer, "x")).run()
+    at.button(key="apply_layer").click().run()
+    before = settings.WORKSPACE_PATH.read_bytes()
+
+    at = _tab(at, "Upload a table")
+    for name, (data, expected) in _malformed_tables(bundled).items():
+        at.file_uploader(key="table_upload-2").set_value((name, data, "text/csv")).run()
+        assert not at.exception, (name, [e.value for e in at.exception])
+        assert any("was not applied, nothing changed" in e.value for e in at.error), name
+        assert expected in " ".join(at.dataframe[0].value["problem"]), name
+    at = _tab(at, "Upload a layer")
+    for name, (data, expected) in MALFORMED_LAYERS.items():
+        at.file_uploader(key="layer_upload-2").set_value((name, data, "x")).run()
+        assert not at.exception, (name, [e.value for e in at.exception])
+        assert any("was not added, nothing changed" in e.value for e in at.error), name
+        assert expected in " ".join(at.dataframe[0].value["problem"]), name
+
+    assert settings.WORKSPACE_PATH.read_bytes() == before  # nothing saved, nothing lost
+    at = _map_page(at)
+    assert "fin-test" in _table_ids(at)

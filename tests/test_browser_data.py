@@ -68,8 +68,9 @@ def _show(page: Page, name: str) -> None:
     _wait_idle(page)
 
 
-def _upload(page: Page, path: Path, index: int = 0) -> None:
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(index).set_input_files(path)
+def _upload(page: Page, path: Path) -> None:
+    # Only the open tab of the data page runs, so its uploader is the page's only one.
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(path)
     page.wait_for_timeout(800)
     _wait_idle(page)
 
@@ -232,6 +233,7 @@ def test_an_edit_saved_in_the_app_is_still_there_after_a_restart(
         _show(page, "📝 Your data")
         assert "your table" in page.get_by_text("Deployments in use:").inner_text()
         page.get_by_role("tab", name="Download").click()
+        _wait_idle(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Table as CSV").click()
         saved = Path(download.value.path()).read_text(encoding="utf-8-sig")
@@ -296,18 +298,20 @@ def test_hostile_uploads_never_run_and_the_map_still_draws(
         _open(offline, url)
         _show(page, "📝 Your data")
         page.get_by_role("tab", name="Upload a layer").click()
+        _wait_idle(page)
         page.get_by_text("sites that deployments can refer to").click()
         _wait_idle(page)
-        _upload(page, _hostile_sites(tmp_path), index=1)
+        _upload(page, _hostile_sites(tmp_path))
         page.get_by_role("button", name="Add the sites").click()
         _wait_idle(page)
         page.get_by_text("a context layer").click()
         _wait_idle(page)
-        _upload(page, _hostile_layer(tmp_path), index=1)
+        _upload(page, _hostile_layer(tmp_path))
         page.get_by_role("button", name="Add to the map").click()
         _wait_idle(page)
         page.get_by_role("tab", name="Upload a table").click()
-        _upload(page, _hostile_table(tmp_path), index=0)
+        _wait_idle(page)
+        _upload(page, _hostile_table(tmp_path))
         page.screenshot(path=str(ARTIFACTS / "data-hostile-table.png"), full_page=True)
         page.get_by_role("button", name="Apply").click()
         _wait_idle(page)

@@ -416,3 +416,27 @@ def test_problems_frame_numbers_rows_as_the_spreadsheet_does(tmp_path: Path) -> 
         "expected an ISO 3166-1 alpha-3 country code",
         "the feature has no geometry",
     ]
+
+
+def test_uploads_never_reach_gdal(data: Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geopandas
+    import pyogrio
+
+    def gdal(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"GDAL was asked to open {args!r}")
+
+    for module, name in (
+        (pyogrio, "read_dataframe"),
+        (pyogrio, "read_info"),
+        (pyogrio, "list_layers"),
+        (geopandas, "read_file"),
+    ):
+        monkeypatch.setattr(module, name, gdal)
+    square = {"type": "Polygon", "coordinates": [[[20, 54], [22, 54], [22, 56], [20, 54]]]}
+    layer = _collection(_feature(square, name="/vsicurl/https://example.org/x.shp"))
+    userdata.read_layer("/vsicurl/https://example.org/layer.geojson", layer)
+    with pytest.raises(LayerUploadError):
+        userdata.read_layer("layer.geojson", b"/vsicurl/https://example.org/layer.shp")
+    userdata.read_table("https://example.org/t.csv", _csv(data.table), **_known(data))
+    with pytest.raises(SitesError):
+        userdata.read_sites("WFS:https://example.org/wfs.geojson", b"WFS:https://x", known_ids=())
