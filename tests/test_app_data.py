@@ -67,6 +67,7 @@ def _with_new_row(table: pd.DataFrame) -> pd.DataFrame:
 def test_a_good_table_replaces_the_current_one_and_survives_a_restart(
     bundled: pd.DataFrame,
 ) -> None:
+    shipped = {path: path.read_bytes() for path in settings.BUNDLED_DATA_DIR.glob("*.*")}
     at = _data_page()
     upload = _with_new_row(bundled)
     at.file_uploader(key="table_upload-0").set_value(("mine.csv", _csv(upload), "text/csv")).run()
@@ -82,6 +83,8 @@ def test_a_good_table_replaces_the_current_one_and_survives_a_restart(
     restarted = AppTest.from_file(APP, default_timeout=60).run()
     assert not restarted.exception
     assert "fin-test" in _table_ids(restarted)  # kept in the workspace file
+    # The bundled data is never written.
+    assert {path: path.read_bytes() for path in shipped} == shipped
 
 
 def test_a_bad_table_is_reported_row_by_row_and_nothing_changes(bundled: pd.DataFrame) -> None:
