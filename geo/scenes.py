@@ -52,6 +52,7 @@ import pycountry
 
 from geo import settings
 from geo.errors import DataError, Problem
+from geo.files import sync_directory
 from geo.filters import FilterState
 from geo.urlstate import mission_slug
 
@@ -809,19 +810,6 @@ def _replace_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-def _sync_directory(directory: Path) -> None:
-    # Makes the renames durable; not every system can open a directory (Windows cannot).
-    try:
-        handle = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def save_scenes(
     scenes: Sequence[Scene],
     path: str | Path = settings.SCENES_PATH,
@@ -882,7 +870,7 @@ def save_scenes(
     if keep_previous and path.exists():
         _replace_atomically(previous_path(path), path.read_bytes())
     _replace_atomically(path, text.encode("utf-8"))
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
     return path
 
 

@@ -480,6 +480,17 @@ def _swapped(geometries: Iterable[BaseGeometry]) -> bool:
     return True
 
 
+def _swap_problems(geometries: Iterable[BaseGeometry], noun: str) -> list[Problem]:
+    """One problem when latitude and longitude look swapped (see :func:`_swapped`), else none."""
+    if not _swapped(geometries):
+        return []
+    statement = (
+        f"every {noun} lies outside the briefing's region, and inside it with latitude and "
+        "longitude swapped: GeoJSON positions are [longitude, latitude]"
+    )
+    return [Problem(None, "geometry", None, statement)]
+
+
 def _feature_name(properties: Mapping[str, Any], number: int) -> str:
     for key in ("name", "title", "label", "id", "NAME"):
         value = properties.get(key)
@@ -580,12 +591,8 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
                 "properties": json.dumps(properties, ensure_ascii=False, default=str),
             }
         )
-    if not problems and _swapped(shapes):
-        statement = (
-            "every feature lies outside the briefing's region, and inside it with latitude and "
-            "longitude swapped: GeoJSON positions are [longitude, latitude]"
-        )
-        problems.append(Problem(None, "geometry", None, statement))
+    if not problems:
+        problems += _swap_problems(shapes, "feature")
     if problems:
         raise LayerUploadError(problems, name)
     frame = gpd.GeoDataFrame(
@@ -615,13 +622,7 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
         sites = tables.sites_from_geojson(document, source=name)
     except SitesError as exc:
         raise SitesError(sorted([*exc.problems, *taken], key=_feature_order), name) from exc
-    problems = list(taken)
-    if _swapped(sites.geometry):
-        statement = (
-            "every site lies outside the briefing's region, and inside it with latitude and "
-            "longitude swapped: GeoJSON positions are [longitude, latitude]"
-        )
-        problems.append(Problem(None, "geometry", None, statement))
+    problems = [*taken, *_swap_problems(sites.geometry, "site")]
     if problems:
         raise SitesError(problems, name)
     out = gpd.GeoDataFrame(

@@ -37,6 +37,7 @@ import pyogrio
 
 from geo import settings
 from geo.errors import DataError, Problem
+from geo.files import sync_directory
 
 #: Version of the file layout written by this module (``meta`` key ``format``).
 FORMAT = "1"
@@ -255,18 +256,6 @@ def _fsync(path: Path) -> None:
         os.fsync(stream.fileno())
 
 
-def _sync_directory(directory: Path) -> None:
-    try:
-        handle = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
 def _temporary(directory: Path, name: str) -> Path:
     handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp.gpkg", dir=directory)
     os.close(handle)
@@ -335,7 +324,7 @@ def save_workspace(workspace: Workspace, path: str | Path) -> Path:
             for leftover in (temporary, *temporary.parent.glob(temporary.name + "-*")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
-        _sync_directory(path.parent)
+        sync_directory(path.parent)
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         statement = f"the workspace could not be saved: {exc}"
         raise WorkspaceError(_problem(statement), str(path)) from exc
@@ -383,7 +372,7 @@ def undo_save(path: str | Path) -> Path:
         os.replace(restored, path)
         if current_copy.exists():
             os.replace(current_copy, previous)
-        _sync_directory(path.parent)
+        sync_directory(path.parent)
     except OSError as exc:
         statement = f"the previous version could not be restored: {exc}"
         raise WorkspaceError(_problem(statement), str(path)) from exc
