@@ -588,6 +588,24 @@ def _feature_geometry(
     return geometry, problems
 
 
+def feature_properties(feature: object, number: int) -> tuple[dict[str, Any] | None, Problem]:
+    """A GeoJSON feature's properties (``{}`` when null), or None and why it is not a feature.
+
+    Parameters
+    ----------
+    feature : object
+        One item of a FeatureCollection's ``features`` (parsed JSON).
+    number : int
+        Its 1-based position, for the problem.
+    """
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        return None, Problem(None, None, None, "not a GeoJSON Feature", number)
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        return None, Problem(None, None, None, "the properties are not an object", number)
+    return properties, Problem(None, None, None, "", number)
+
+
 def _site_country_problems(text: pd.DataFrame) -> list[Problem]:
     problems = []
     for number, row in text.iterrows():
@@ -643,12 +661,9 @@ def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDat
     geometries: list[BaseGeometry | None] = []
     numbers: list[int] = []
     for number, feature in enumerate(features, start=1):
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(Problem(None, None, None, "not a GeoJSON Feature", number))
-            continue
-        properties = feature.get("properties") or {}
-        if not isinstance(properties, dict):
-            problems.append(Problem(None, None, None, "the properties are not an object", number))
+        properties, problem = feature_properties(feature, number)
+        if properties is None:
+            problems.append(problem)
             continue
         geometry, geometry_problems = _feature_geometry(feature, number)
         problems += geometry_problems

@@ -571,12 +571,9 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
     shapes: list[BaseGeometry] = []
     notes: list[str] = []
     for number, feature in enumerate(document["features"], start=1):
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(Problem(None, None, None, "not a GeoJSON Feature", number))
-            continue
-        properties = feature.get("properties") or {}
-        if not isinstance(properties, dict):
-            problems.append(Problem(None, None, None, "the properties are not an object", number))
+        properties, problem = tables.feature_properties(feature, number)
+        if properties is None:
+            problems.append(problem)
             continue
         geom, geometry_problems = _geometry_problems(feature.get("geometry"), number)
         problems += geometry_problems
