@@ -19,7 +19,7 @@ from geo.dataset import Dataset, load_with_workspace, select
 from geo.errors import DataError
 from geo.filters import FilterState
 from geo.scenes import Scene
-from layers import assets, compose
+from layers import compose, static
 from layers.base import markdown_lines, markdown_text
 
 st.set_page_config(page_title="Briefing map", page_icon="🗺️", layout="wide")
@@ -78,7 +78,7 @@ TABLE_COLUMNS: dict[str, Any] = {
 @st.cache_resource(show_spinner=False)
 def _install_static() -> str:
     # Not data: copies vendored scripts and outlines into ./static once per server process.
-    return str(assets.install_static())
+    return str(static.install_static())
 
 
 def _workspace_path() -> Path:

@@ -18,7 +18,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from matplotlib import colors as mcolors
@@ -27,10 +27,21 @@ from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
 from export.labels import Box
-from export.style import Units
+from export.style import Units, text_kwargs
 
-if TYPE_CHECKING:
-    from export.draw import Sheet
+
+class Sheet(Protocol):
+    """What a symbol needs of the figure it is drawn on (``export.draw.Sheet`` is one).
+
+    A protocol, so this module sits below ``draw`` and never imports it.
+    """
+
+    units: Units
+    ax: Axes
+
+    def measure(self, text: str, size_px: float, *, weight: str = ...) -> tuple[float, float]:
+        """Width and height in display pixels of a text."""
+
 
 _NS = "{http://www.w3.org/2000/svg}"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -348,8 +359,6 @@ def _draw_items(
     clip: bool,
 ) -> None:
     # k: display pixels per SVG unit, for line widths, dashes and font sizes.
-    from export.draw import text_kwargs  # the same literal-text settings as every label
-
     points_per_unit = k * 72 / units.dpi
     for order, item in enumerate(symbol.items):
         style = item.style

@@ -33,7 +33,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from export import basemap, labels
 from export.labels import Box, Candidate
-from export.style import Units, area, circle, linestyle, number, stroke
+from export.style import Units, area, circle, linestyle, number, stroke, text_kwargs
 from export.view import Extent, Projection, ground_scale, north_angle
 from geo import settings
 
@@ -57,18 +57,6 @@ _Z = {
 _TEXT = settings.EXPORT_TEXT_COLOR
 _MUTED = settings.EXPORT_MUTED_COLOR
 _HALO = "#ffffff"
-
-
-def text_kwargs(size_pt: float, *, weight: str = "normal", color: Any = _TEXT) -> dict[str, Any]:
-    """Keyword arguments every text gets: literal (no mathtext, no TeX), the export's font."""
-    return {
-        "fontsize": size_pt,
-        "fontweight": weight,
-        "color": color,
-        "fontfamily": settings.EXPORT_FONT,
-        "parse_math": False,
-        "usetex": False,
-    }
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from geo import scenes, settings, summary
 from geo.dataset import Dataset, select
 from geo.filters import FilterState
 from geo.scenes import Scene
-from layers import REGISTRY, assets, compose
+from layers import REGISTRY, assets, compose, static
 from layers.base import DataLayer, Registered, SetState, root, safe_text
 
 # Layers rebuilt per scene (the rest of the map is the same in every scene).
@@ -121,7 +121,7 @@ def briefing_html(dataset: Dataset, scenes: Sequence[Scene], *, title: str | Non
     """
     if not scenes:
         raise ValueError("no scene to export")
-    assets.install_static()
+    static.install_static()
     fmap = compose.base_map(dataset.sites, overlay_table=dataset.overlays)
     root(fmap).header.add_child(folium.Element(f"<style>{_PLAYER_CSS}</style>"), name="player")
     html = fmap.get_root().render()

@@ -13,8 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyBboxPatch, Polygon, Rectangle
 
-from export.draw import Drawn, Frame, Sheet, legend_label, text_kwargs
-from export.style import Units, area, circle, linestyle, number, stroke
+from export.draw import Drawn, Frame, Sheet, legend_label
+from export.style import Units, area, circle, linestyle, number, stroke, text_kwargs
 from geo import nations, settings
 
 _TEXT = settings.EXPORT_TEXT_COLOR

@@ -133,3 +133,17 @@ def circle(style: Mapping[str, object], units: Units) -> dict[str, Any]:
     """Keyword arguments for a circle marker (Leaflet ``circleMarker``: fill opacity 1)."""
     out = area({"fillOpacity": 1.0, **style}, units)
     return out
+
+
+def text_kwargs(
+    size_pt: float, *, weight: str = "normal", color: Any = settings.EXPORT_TEXT_COLOR
+) -> dict[str, Any]:
+    """Keyword arguments every text gets: literal (no mathtext, no TeX), the export's font."""
+    return {
+        "fontsize": size_pt,
+        "fontweight": weight,
+        "color": color,
+        "fontfamily": settings.EXPORT_FONT,
+        "parse_math": False,
+        "usetex": False,
+    }
