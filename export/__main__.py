@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from export.render import Renderer
 from export.view import ViewError
@@ -52,9 +52,17 @@ class CommandError(Exception):
     """A problem with the command line; the message is for the user."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Errors first, one line each, and a pointer to --help instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        lines = "".join(f"{self.prog}: error: {line.strip()}\n" for line in message.splitlines())
+        self.exit(2, f"{lines}(all options: {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m export",
         description="Draw the briefing map as a slide-ready PNG, SVG or PDF, offline.",
     )
@@ -147,9 +155,35 @@ def state_from_args(
         params["flows"] = "1"
     state, notices = urlstate.state_from_query(params, known=known(dataset), default=default)
     if notices:
-        lines = [notice.message.replace("Ignored ", "--", 1) for notice in notices]
-        raise CommandError("cannot draw this view:\n  " + "\n  ".join(lines))
+        lines = [
+            f"--{notice.key}={notice.value}: {notice.reason}; {_expected(notice.key, dataset)}"
+            for notice in notices
+        ]
+        raise CommandError("\n".join(lines))
     return state
+
+
+def _listed(values: Sequence[str], limit: int = 30) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def _expected(key: str, dataset: Dataset) -> str:
+    """What an option takes, in the data loaded: the expected form or the valid values."""
+    days = f"{dataset.first_day:%Y-%m-%d} to {dataset.last_day:%Y-%m-%d}"
+    valid = {
+        "date": f"expected YYYY-MM-DD (the data runs {days}) or 'all'",
+        "from": f"expected YYYY-MM-DD (the data runs {days})",
+        "to": f"expected YYYY-MM-DD (the data runs {days})",
+        "nations": "the data has: " + _listed(list(dataset.nations)),
+        "missions": "the data has: "
+        + _listed([urlstate.mission_slug(name) for name in dataset.missions]),
+        "domains": "one of: " + _listed(list(settings.DOMAINS)),
+        "statuses": "one of: " + _listed(list(settings.STATUSES)),
+        "site": "the data has: " + _listed(sorted(dataset.sites["id"])),
+        "symbols": "one of: " + _listed(list(settings.SYMBOL_STYLES)),
+    }
+    return valid.get(key, "see --help")
 
 
 def _scenes_module() -> Any:
@@ -225,11 +259,13 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
             return written
         title, subtitle, layers = args.title, None, None
         if args.scene:
-            matches = [
-                scene for scene in _load_scenes(dataset, store_for_scenes) if scene.id == args.scene
-            ]
+            briefing = _load_scenes(dataset, store_for_scenes)
+            matches = [scene for scene in briefing if scene.id == args.scene]
             if not matches:
-                raise CommandError(f"--scene: no scene with the id {args.scene!r}")
+                ids = _listed([scene.id for scene in briefing])
+                raise CommandError(
+                    f"--scene: no scene with the id {args.scene!r}; the briefing has: {ids}"
+                )
             scene = matches[0]
             default = scene.state()
             title = title if title is not None else scene.title

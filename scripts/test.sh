@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
 # Set up (first time) and run every check: ruff, mypy and the whole pytest suite,
-# real-browser tests included (Debian's chromium, installed here when missing).
+# real-browser tests included.
 # Usage: bash scripts/test.sh [extra pytest options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 
-# Debian's chromium drives the browser tests; the emoji font draws the nations' flags in the
-# screenshots they save.
-if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "Installing Debian's chromium and emoji font for the browser tests..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
-  elif [ ! -x /usr/bin/chromium ]; then
-    echo "Debian's chromium is missing: run 'sudo apt-get install chromium' first." >&2
+# Debian packages the tests use, each with why (the README lists them too). Installed here when
+# missing, as root; the app itself needs none of them.
+SYSTEM_PACKAGES=(
+  "chromium:the real-browser tests drive Debian's headless Chromium"
+  "fonts-noto-color-emoji:the nations' flags in the browser tests' screenshots"
+)
+missing=()
+for entry in "${SYSTEM_PACKAGES[@]}"; do
+  name="${entry%%:*}"
+  dpkg -s "$name" >/dev/null 2>&1 || missing+=("$entry")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "The tests need these Debian packages, not installed yet:"
+  for entry in "${missing[@]}"; do echo "  ${entry%%:*}: ${entry#*:}"; done
+  if [ "$(id -u)" != 0 ]; then
+    echo "Install them as root (apt-get install ${missing[*]%%:*}), then run this again." >&2
     exit 1
   fi
+  echo "Installing them with apt-get..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]%%:*}" >/dev/null
+  echo "Debian packages ready."
 fi
 
 ensure_venv requirements-dev.txt

@@ -330,6 +330,25 @@ def test_cli_refuses_values_it_cannot_use(capsys: pytest.CaptureFixture[str]) ->
         main(["--bounds", "1,2,3"])
 
 
+def test_cli_errors_come_first_one_line_each_with_the_expected_form(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--date", "2026-13-45", "--nations", "XXX", "--out", "/dev/null"])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert not lines[0].startswith("usage"), "the error comes before anything else"
+    assert not any(line.startswith("usage") for line in lines)
+    date_line = next(line for line in lines if "--date=2026-13-45" in line)
+    assert "YYYY-MM-DD" in date_line
+    nation_line = next(line for line in lines if "--nations=XXX" in line)
+    assert "BEL" in nation_line and "DEU" in nation_line, "the valid nations are listed"
+    with pytest.raises(SystemExit):
+        main(["--scene", "nope", "--out", "/dev/null"])
+    scene_line = capsys.readouterr().err.splitlines()[0]
+    assert "'nope'" in scene_line and "baltic-air-policing" in scene_line
+
+
 def test_cli_without_scenes_says_so(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
