@@ -75,9 +75,26 @@ SITE_STYLES: dict[str, dict[str, object]] = {
         "weight": 1.5,
         "dashArray": "2 2",
     },
+    # A recorded position at sea (where an event happened): a small ring on the water.
+    "sea_point": {"radius": 4, "color": "#6b2c91", "fillColor": "#ffffff", "weight": 1.5},
 }
+# Sites that are not part of a scene's story, drawn as quiet context (circle marker options).
+QUIET_SITE_STYLE: dict[str, object] = {
+    "radius": 3.5,
+    "color": "#8a96a3",
+    "fillColor": "#ffffff",
+    "weight": 1.2,
+}
+# Colour of the names of quiet sites and of country names (muted, under the story's labels).
+QUIET_LABEL_COLOR = "#6b7785"
 # Zoom from which each kind of site shows its name (below it, only the symbol).
-SITE_LABEL_MIN_ZOOM: dict[str, int] = {"air_base": 3, "base": 3, "city": 4, "region": 6}
+SITE_LABEL_MIN_ZOOM: dict[str, int] = {
+    "air_base": 3,
+    "base": 3,
+    "city": 4,
+    "region": 6,
+    "sea_point": 5,
+}
 # Sea areas (indicative polygons): emphasised when a naval deployment there is in the filter.
 SEA_AREA_STYLES: dict[str, dict[str, object]] = {
     "active": {
@@ -102,6 +119,7 @@ SITE_KIND_LABELS: dict[str, str] = {
     "city": "City",
     "region": "Place not stated (country)",
     "sea_area": "Sea area (indicative)",
+    "sea_point": "Place at sea (recorded position)",
 }
 
 # The core circle of a deployment marker (its size follows known personnel).
@@ -235,9 +253,17 @@ SOURCE_KINDS: tuple[str, ...] = ("news", "ministry_page")
 STATUS_PRECEDENCE: tuple[str, ...] = ("active", "announced", "ended", "declined")
 # Marker styles of the deployments layer: nation badges, or NATO APP-6 unit symbols.
 SYMBOL_STYLES: tuple[str, ...] = ("badges", "app6")
-SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region")
-# Site kinds that may have an empty country: a sea area lies between several.
-SITE_KINDS_WITHOUT_COUNTRY: tuple[str, ...] = ("sea_area",)
+SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region", "sea_point")
+# Site kinds that may have an empty country: a sea area lies between several, a place at sea
+# (e.g. where an event happened) lies in none.
+SITE_KINDS_WITHOUT_COUNTRY: tuple[str, ...] = ("sea_area", "sea_point")
+# What a scene does with the sites its deployments and events do not name: hide them, or draw
+# them as quiet context (small, grey, named only where there is room).
+OTHER_SITES: tuple[str, ...] = ("hidden", "quiet")
+# A scene's default: it shows its story, nothing else.
+SCENE_OTHER_SITES_DEFAULT = "hidden"
+# An image or map not drawn from a scene keeps every site, the others quietly.
+VIEW_OTHER_SITES_DEFAULT = "quiet"
 # Dtype of every date column the loaders return (naive, midnight; NaT when empty).
 DATE_DTYPE = "datetime64[ns]"
 
