@@ -251,13 +251,14 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
                     subtitle=scene.subtitle or None,
                     bounds=scene.bounds,
                     layers=scene.shown_layers,
+                    other_sites=scene.other_sites,
                     **image,
                 )
                 path = args.all_scenes / f"{number:02d}-{scene.id}.{fmt}"
                 _write(path, data)
                 written.append(path)
             return written
-        title, subtitle, layers = args.title, None, None
+        title, subtitle, layers, other_sites = args.title, None, None, None
         if args.scene:
             briefing = _load_scenes(dataset, store_for_scenes)
             matches = [scene for scene in briefing if scene.id == args.scene]
@@ -272,9 +273,16 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
             subtitle = scene.subtitle or None
             bounds = bounds if bounds is not None else scene.bounds
             layers = scene.shown_layers
+            other_sites = scene.other_sites
         state = state_from_args(args, dataset, default=default)
         data = renderer.render(
-            state, title=title, subtitle=subtitle, bounds=bounds, layers=layers, **image
+            state,
+            title=title,
+            subtitle=subtitle,
+            bounds=bounds,
+            layers=layers,
+            other_sites=other_sites,
+            **image,
         )
     except ViewError as exc:
         raise CommandError(str(exc)) from exc

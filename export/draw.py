@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
+import shapely.prepared
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
@@ -35,7 +36,7 @@ from export import basemap, labels
 from export.labels import Box, Candidate
 from export.style import Units, area, circle, linestyle, number, stroke, text_kwargs
 from export.view import Extent, Projection, ground_scale, north_angle
-from geo import settings
+from geo import anchors, settings
 
 # Drawing order of the map's parts (matplotlib zorder).
 _Z = {
@@ -84,6 +85,10 @@ class Drawn:
     events: bool = False
     selected: bool = False
     leaders: bool = False
+    quiet_sites: bool = False
+    figures: bool = False  # a marker shows its personnel as a number
+    exact_events: bool = False  # an event drawn on its recorded position
+    edge_badges: bool = False  # a nation out of view: its badge where its line leaves the map
     app6: set[tuple[str, str]] = field(default_factory=set)  # (domain, look)
     overlays: bool = False
 
@@ -114,6 +119,7 @@ class Curve:
     y: np.ndarray
     color: str
     status: str
+    code: str = ""  # the contributing nation
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class PlainSite:
     kind: str
     x: float
     y: float
+    quiet: bool = False  # not part of the view's story: drawn as quiet context
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,7 @@ class EventMark:
     position: int
     label: str
     index: object = None  # the event's row in the events frame
+    exact: bool = False  # drawn on its recorded position (a place at sea), not beside a site
 
 
 class Sheet:
@@ -167,6 +175,11 @@ class Sheet:
         self.placer: labels.Placer
         self._positions: dict[str, tuple[float, float]] = {}  # display px of each marker
         self._event_labels: list[tuple[EventMark, float, float, float]] = []
+        self.label_boxes: list[Box] = []  # every label drawn on the map (display px)
+        self._edge_boxes: list[Box] = []
+        self.event_points: list[
+            tuple[str, float, float]
+        ] = []  # (label, display x, y)  # badges of nations out of view, at the frame's edge
 
     # --- measuring and wrapping ---------------------------------------------------------------
 
@@ -360,15 +373,10 @@ class Sheet:
 
     # --- layers -------------------------------------------------------------------------------
 
-    def countries(self, outlines: basemap.Outlines, contributors: frozenset[str]) -> None:
-        """Country outlines by role: host (boundary file), contributor (filtered rows), context."""
-        roles = np.array(
-            [
-                "host" if host else "contributor" if code in contributors else "context"
-                for code, host in zip(outlines.codes, outlines.hosts, strict=True)
-            ],
-            dtype=object,
-        )
+    def countries(self, outlines: basemap.Outlines, role_of: Callable[[str], str]) -> None:
+        """Country outlines by role ("host", "contributor" or "context": ``role_of(code)``,
+        the view's :class:`geo.story.Story`)."""
+        roles = np.array([role_of(str(code)) for code in outlines.codes], dtype=object)
         for role in ("context", "contributor", "host"):
             chosen = outlines.geometries[roles == role]
             if not len(chosen):
@@ -453,18 +461,64 @@ class Sheet:
             line = Line2D(curve.x, curve.y, **stroke(style, self.units, color=curve.color))
             line.set_solid_capstyle("round")
             self._add(line, _Z["curve"])
+            if curve.code and not self.in_view(float(curve.x[0]), float(curve.y[0])):
+                self._edge_badge(curve)
             self.drawn.curve_statuses.add(
                 curve.status if curve.status in settings.CONTRIBUTION_STYLES else "active"
             )
+
+    def _edge_badge(self, curve: Curve) -> None:
+        """The nation's badge where its line from out of view enters the map."""
+        xmin, xmax, ymin, ymax = self.extent
+        inside = shapely.clip_by_rect(
+            shapely.LineString(np.column_stack([curve.x, curve.y])), xmin, ymin, xmax, ymax
+        )
+        if inside.is_empty:
+            return
+        start = shapely.Point(curve.x[0], curve.y[0])
+        ends = [shapely.Point(xy) for xy in shapely.get_coordinates(inside)]
+        entry = min(ends, key=start.distance)
+        ex, ey = self.display(entry.x, entry.y)
+        u = self.units
+        width = self.measure(curve.code, settings.EXPORT_TEXT_PX["badge"], weight="bold")[0]
+        width += u.px(9)
+        height = u.px(settings.EXPORT_TEXT_PX["badge"] + 8)
+        area = self.placer.area
+        # Just inside the frame, centred on the line's entry point.
+        bx = min(max(ex, area[0] + width / 2), area[2] - width / 2)
+        by = min(max(ey, area[1] + height / 2), area[3] - height / 2)
+        box = (bx - width / 2, by - height / 2, bx + width / 2, by + height / 2)
+        if any(labels.overlap(labels.grow(box, u.px(6)), other) for other in self._edge_boxes):
+            return  # the nation's badge is already there
+        self._edge_boxes.append(box)
+        self.placer.take(box)
+        marker = Marker(
+            site=f"edge-{curve.code}",
+            name="",
+            kind="edge",
+            x=0.0,
+            y=0.0,
+            diameter=0.0,
+            figure="",
+            badges=(),
+            selected=False,
+        )
+        offset = (-width / 2, height / 2, width / 2, -height / 2)
+        badge = ((offset[0], offset[3], offset[2], offset[1]), curve.code, curve.color, "active")
+        self._marker_badges(marker, bx, by, [badge])
+        self.drawn.edge_badges = True
 
     def sites(self, sites: Sequence[PlainSite]) -> None:
         """Site symbols by kind (circle markers), each an obstacle for labels."""
         for site in sites:
             kind = site.kind if site.kind in settings.SITE_STYLES else "city"
-            style = settings.SITE_STYLES[kind]
+            style = settings.QUIET_SITE_STYLE if site.quiet else settings.SITE_STYLES[kind]
             radius_px = number(style, "radius", 5)
             self._circle(site.x, site.y, radius_px, circle(style, self.units), _Z["site"])
-            self.drawn.site_kinds.add(kind)
+            if site.quiet:
+                self.drawn.quiet_sites = True
+            else:
+                self.drawn.site_kinds.add(kind)
             dx, dy = self.display(site.x, site.y)
             r = self.units.px(radius_px + 1)
             self.placer.take((dx - r, dy - r, dx + r, dy + r))
@@ -599,7 +653,6 @@ class Sheet:
     ) -> None:
         u = self.units
         x, y = self.data(cx, cy)
-        mpp = self.metres_per_px
         if marker.app6_svg is not None:
             from export import app6  # only when the APP-6 style is chosen
 
@@ -612,6 +665,7 @@ class Sheet:
                 x, y, marker.diameter / 2, circle(settings.DEPLOYMENT_STYLE, u), _Z["deployment"]
             )
             if marker.figure:
+                self.drawn.figures = True
                 self.ax.text(
                     x,
                     y,
@@ -635,6 +689,17 @@ class Sheet:
             radius = marker.diameter / 2 + 3 + number(settings.SELECTED_STYLE, "weight", 3) / 2
             self._circle(x, y, radius, area(ring, u), _Z["selected"])
             self.drawn.selected = True
+        self._marker_badges(marker, cx, cy, badges)
+
+    def _marker_badges(
+        self,
+        marker: Marker,
+        cx: float,
+        cy: float,
+        badges: Sequence[tuple[Box, str, str, str]],
+    ) -> None:
+        u = self.units
+        mpp = self.metres_per_px
         for (x0, y0, x1, y1), code, colour, status in badges:
             look = settings.BADGE_STYLES.get(status, settings.BADGE_STYLES["active"])
             fill = str(look.get("fill") or colour)
@@ -687,10 +752,15 @@ class Sheet:
         style = settings.EVENT_STYLE
         half = u.px(10) / math.sqrt(2)
         for event in events:
-            cx, cy = self._positions.get(event.site, self.display(event.x, event.y))
-            # The map's icon is 12 px square, anchored [24 + 14 * n, 22]: centre (-18 - 14n, 16).
-            dx = cx - u.px(18 + 14 * event.position)
-            dy = cy + u.px(16)
+            if event.exact:
+                # On the place where it happened; later events there step aside to the left.
+                dx, dy = self.display(event.x, event.y)
+                dx -= u.px(14 * event.position)
+            else:
+                cx, cy = self._positions.get(event.site, self.display(event.x, event.y))
+                # The map's icon is 12 px square, anchored [24 + 14n, 22]: centre (-18 - 14n, 16).
+                dx = cx - u.px(18 + 14 * event.position)
+                dy = cy + u.px(16)
             points = [
                 self.data(dx, dy + half),
                 self.data(dx + half, dy),
@@ -701,7 +771,9 @@ class Sheet:
             self._add(Polygon(points, closed=True, **kwargs), _Z["event"])
             self.placer.take((dx - half, dy - half, dx + half, dy + half))
             self.drawn.events = True
+            self.drawn.exact_events = self.drawn.exact_events or event.exact
             self._event_labels.append((event, dx, dy, half))
+            self.event_points.append((event.label, dx, dy))
 
     # --- labels -------------------------------------------------------------------------------
 
@@ -719,6 +791,7 @@ class Sheet:
         chosen = self.placer.choose(candidates, force=force)
         if chosen is None:
             return False
+        self.label_boxes.append(chosen.box)
         x0, y0, x1, y1 = chosen.box
         ax_ = {"left": x0, "center": (x0 + x1) / 2, "right": x1}[chosen.ha]
         ay_ = {"bottom": y0, "center": (y0 + y1) / 2, "top": y1}[chosen.va]
@@ -816,20 +889,27 @@ class Sheet:
             if force:
                 named = {marker.site for marker in markers}
                 self._sea_labels([sea for sea in seas if sea.site not in named])
-        for site in sites:
+        # The story's sites first (always named: the scene is about them), then the quiet ones
+        # where there is room.
+        for site in sorted(sites, key=lambda site: site.quiet):
             minimum = settings.SITE_LABEL_MIN_ZOOM.get(site.kind, 99)
-            if zoom < minimum:
+            if zoom < minimum and site.quiet:
                 continue
+            size = px["quiet_label"] if site.quiet else px["label"]
+            weight = "normal" if site.quiet else "bold"
             text = wrapped(site.name)
-            width, height = self.measure(text, px["label"], weight="bold")
+            width, height = self.measure(text, size, weight=weight)
             sx, sy = self.display(site.x, site.y)
-            radius = number(settings.SITE_STYLES.get(site.kind, {}), "radius", 5)
+            style = settings.QUIET_SITE_STYLE if site.quiet else settings.SITE_STYLES.get(site.kind)
+            radius = number(style or {}, "radius", 5)
             gap = u.px(radius + 5)
             self._label(
                 text,
                 labels.around(sx, sy, width=width, height=height, gap=gap),
-                px["label"],
-                force=False,
+                size,
+                force=not site.quiet,
+                weight=weight,
+                color=settings.QUIET_LABEL_COLOR if site.quiet else _TEXT,
             )
         for event, dx, dy, half in self._event_labels:
             text = wrapped(event.label)
@@ -845,6 +925,51 @@ class Sheet:
                 weight="normal",
                 color=str(settings.EVENT_STYLE["color"]),
             )
+
+    def country_labels(self, outlines: basemap.Outlines, role: Callable[[str], str]) -> None:
+        """Countries' names (Natural Earth's), inside the largest visible part of each, only
+        where the name fits inside it and is free of every marker and label drawn."""
+        xmin, xmax, ymin, ymax = self.extent
+        size = settings.EXPORT_TEXT_PX["country_label"]
+        order = sorted(
+            zip(outlines.codes, outlines.names, outlines.geometries, strict=True),
+            key=lambda item: ({"host": 0, "contributor": 1}.get(role(str(item[0])), 2),),
+        )
+        for code, name, shape in order:
+            if not name:
+                continue
+            visible = shapely.clip_by_rect(shape, xmin, ymin, xmax, ymax)
+            if visible.is_empty:
+                continue
+            part = anchors.largest_part(visible)
+            if part.geom_type != "Polygon":
+                continue
+            host = role(str(code)) == "host"
+            text = str(name).upper()
+            weight = "bold" if host else "normal"
+            width, height = self.measure(text, size, weight=weight)
+            ax0, ay0 = self.display(part.bounds[0], part.bounds[1])
+            ax1, ay1 = self.display(part.bounds[2], part.bounds[3])
+            if ax1 - ax0 < width * 1.05 or ay1 - ay0 < height * 1.3:
+                continue  # too small to hold its name
+            lx, ly = anchors.label_anchor(part, geographic=False)
+            cx, cy = self.display(lx, ly)
+            inside = shapely.prepared.prep(part)
+            candidates = []
+            for dx, dy in _COUNTRY_SHIFTS:
+                box = (
+                    cx - width / 2 + dx * width,
+                    cy - height / 2 + dy * height,
+                    cx + width / 2 + dx * width,
+                    cy + height / 2 + dy * height,
+                )
+                corners = [self.data(x, y) for x, y in ((box[0], box[1]), (box[2], box[3]))]
+                footprint = shapely.box(corners[0][0], corners[0][1], corners[1][0], corners[1][1])
+                if inside.contains(footprint):
+                    candidates.append(Candidate(box, "center", "center"))
+            if candidates:
+                colour = _TEXT if host else settings.QUIET_LABEL_COLOR
+                self._label(text, candidates, size, force=False, weight=weight, color=colour)
 
     # --- scale bar and north arrow ------------------------------------------------------------
 
@@ -938,6 +1063,22 @@ class Sheet:
             **text_kwargs(u.pt(settings.EXPORT_TEXT_PX["north"]), weight="bold"),
         )
         return angle
+
+
+# Places tried for a country's name around its anchor, in label widths and heights.
+_COUNTRY_SHIFTS: tuple[tuple[float, float], ...] = (
+    (0, 0),
+    (0, -1.3),
+    (0, 1.3),
+    (-0.6, 0),
+    (0.6, 0),
+    (-0.6, -1.3),
+    (0.6, -1.3),
+    (-0.6, 1.3),
+    (0.6, 1.3),
+    (0, -2.6),
+    (0, 2.6),
+)
 
 
 def _nice_length(metres: float) -> tuple[float, str]:

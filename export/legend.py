@@ -117,6 +117,12 @@ def _symbol(svg: str) -> Swatch:
     return draw
 
 
+def _edge(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
+    ax.add_line(Line2D([x + 30 * k, x + 30 * k], [y - 11 * k, y + 11 * k], color=_TEXT, lw=1))
+    ax.add_line(Line2D([x + 2 * k, x + 30 * k], [y + 6 * k, y + 6 * k], color=_TEXT, lw=1.2))
+    _badge("ABC", _TEXT, "active")(ax, units, x - 2 * k, y - 3 * k, k * 0.8)
+
+
 def _selected(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
     _dot(settings.DEPLOYMENT_STYLE, radius=9)(ax, units, x, y, k)
     ring = {
@@ -125,6 +131,22 @@ def _selected(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
         "fillOpacity": 0.0,
     }
     ax.add_patch(Circle((x + 17 * k, y), 14 * k, **area(ring, units)))
+
+
+def _figure(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
+    _dot(settings.DEPLOYMENT_STYLE, radius=11)(ax, units, x, y, k)
+    ax.text(
+        x + 17 * k,
+        y,
+        "13",
+        ha="center",
+        va="center_baseline",
+        **text_kwargs(
+            units.pt(settings.EXPORT_TEXT_PX["figure"] * k),
+            weight="bold",
+            color=str(settings.DEPLOYMENT_STYLE["color"]),
+        ),
+    )
 
 
 def _leader(ax: Axes, units: Units, x: float, y: float, k: float) -> None:
@@ -173,6 +195,8 @@ def sections(drawn: Drawn) -> list[tuple[str, list[Entry]]]:
         for kind, style in settings.SITE_STYLES.items()
         if kind in drawn.site_kinds
     ]
+    if drawn.quiet_sites:
+        entries.append(Entry(_dot(settings.QUIET_SITE_STYLE), "Other site (context)"))
     if entries:
         out.append(("Sites", entries))
     entries = []
@@ -183,6 +207,8 @@ def sections(drawn: Drawn) -> list[tuple[str, list[Entry]]]:
             "Site with deployments (size: personnel where stated)",
         )
         entries.append(Entry(_dot(settings.DEPLOYMENT_STYLE, radius=11), core))
+    if drawn.figures and not drawn.app6:
+        entries.append(Entry(_figure, "Number in a marker: personnel, where the sources state it"))
     if drawn.app6:
         from export import app6
 
@@ -213,9 +239,20 @@ def sections(drawn: Drawn) -> list[tuple[str, list[Entry]]]:
     ]
     if entries:
         out.append((contributions.TITLE, entries))
+    if drawn.edge_badges:
+        entries = [Entry(_edge, "Nation out of view: its badge where its line leaves the map")]
+        if contributions.TITLE in [title for title, _ in out]:
+            dict(out)[contributions.TITLE].extend(entries)
+        else:
+            out.append((contributions.TITLE, entries))
     if drawn.events:
         label = legend_label(events.legend(), settings.EVENT_STYLE, "Event")
-        out.append((events.TITLE, [Entry(_diamond(settings.EVENT_STYLE), label)]))
+        event_entries = [Entry(_diamond(settings.EVENT_STYLE), label)]
+        if drawn.exact_events:
+            event_entries.append(
+                Entry(_diamond(settings.EVENT_STYLE), "Event at sea: at its reported position")
+            )
+        out.append((events.TITLE, event_entries))
     if drawn.nations:
         out.append(
             (

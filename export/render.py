@@ -14,6 +14,7 @@ Example
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from collections.abc import Collection, Iterator, Mapping
@@ -51,13 +52,16 @@ from export.view import (
     default_bounds,
     fit_extent,
     ground_scale,
+    grow_extent,
     padded,
     union,
     zoom_of,
 )
 from geo import nations, settings, summary
+from geo.anchors import largest_part
 from geo.dataset import Dataset, Selection, load_dataset, select
 from geo.filters import FilterState
+from geo.story import Story, story
 
 __all__ = ["Drawing", "Renderer", "ViewError", "render"]
 
@@ -129,6 +133,8 @@ class Drawing:
     lod: str
     units: Units
     north: float
+    labels: tuple[tuple[float, float, float, float], ...] = ()  # label boxes, display px
+    events: tuple[tuple[str, float, float], ...] = ()  # (title line, x, y) display px
 
     def pixel(self, lon: float, lat: float) -> tuple[int, int]:
         """(column, row) of a longitude/latitude in the PNG, rows counted from the top."""
@@ -255,6 +261,7 @@ class Renderer:
         crs: str | None = None,
         bounds: tuple[float, float, float, float] | None = None,
         layers: Collection[str] | None = None,
+        other_sites: str | None = None,
     ) -> bytes:
         """One image of a view as bytes (see :meth:`draw` for the parameters).
 
@@ -277,6 +284,7 @@ class Renderer:
             crs=crs,
             bounds=bounds,
             layers=layers,
+            other_sites=other_sites,
         )
         return drawing.save(fmt)
 
@@ -292,6 +300,7 @@ class Renderer:
         crs: str | None = None,
         bounds: tuple[float, float, float, float] | None = None,
         layers: Collection[str] | None = None,
+        other_sites: str | None = None,
     ) -> Drawing:
         """Draw one image of a view.
 
@@ -317,6 +326,9 @@ class Renderer:
             narrows the data, else ``settings.DEFAULT_BOUNDS``.
         layers : collection of str, optional
             Names of the layers to draw (``settings.LAYER_NAMES``); all by default.
+        other_sites : str, optional
+            "hidden" or "quiet": the sites the selection does not name (a scene's option,
+            :func:`geo.story.story`); ``settings.VIEW_OTHER_SITES_DEFAULT`` by default.
 
         Returns
         -------
@@ -327,6 +339,12 @@ class Renderer:
         shown = _check_layers(layers)
         chosen = select(data, state)
         rows = chosen.deployments
+        told = story(
+            data,
+            state,
+            other_sites=other_sites or settings.VIEW_OTHER_SITES_DEFAULT,
+            selection=chosen,
+        )
         curves_wanted = "contributions" in shown and (state.flows or state.site is not None)
         curve_rows = (
             rows
@@ -353,7 +371,10 @@ class Renderer:
                 banner=bool(banner), header_lines=len(header), footer_lines=len(footer)
             )
             left, top, right, bottom = frame.map_box
-            extent = fit_extent(view, projection, aspect=(right - left) / (bottom - top))
+            aspect = (right - left) / (bottom - top)
+            extent = fit_extent(view, projection, aspect=aspect)
+            if "countries" in shown:
+                extent = self._story_extent(extent, told, projection, aspect=aspect)
             sheet.map_axes(frame, projection, extent)
             centre_x, centre_y = (extent[0] + extent[1]) / 2, (extent[2] + extent[3]) / 2
             ground_mpp = sheet.metres_per_px * ground_scale(projection, centre_x, centre_y)
@@ -372,14 +393,11 @@ class Renderer:
                 if "deployments" in shown
                 else []
             )
-            plain = self._plain_sites(data, projection, sheet) if "sites" in shown else []
+            plain = self._plain_sites(data, told, projection, sheet) if "sites" in shown else []
             if "sea_areas" not in shown:
                 seas = []
             if "countries" in shown:
-                contributors = frozenset(
-                    rows.loc[rows["status"] != "declined", "nation"].astype(str)
-                )
-                sheet.countries(self.outlines(lod, projection).within(extent), contributors)
+                sheet.countries(self.outlines(lod, projection).within(extent), told.role)
             sheet.sea_areas(seas)
             if "overlays" in shown:
                 sheet.overlays(self._overlays(data, projection))
@@ -398,6 +416,8 @@ class Renderer:
                 seas,
                 zoom=zoom,
             )
+            if "countries" in shown:
+                sheet.country_labels(self.outlines(lod, projection).within(extent), told.role)
             legend.draw_legend(sheet, frame)
             drawn_sources = _sources(rows, _events_frame(chosen.events, drawn_events), data)
             sheet.header(title if title is not None else settings.EXPORT_TITLE, header, frame)
@@ -413,7 +433,33 @@ class Renderer:
             lod=lod,
             units=units,
             north=north,
+            labels=tuple(sheet.label_boxes),
+            events=tuple(sheet.event_points),
         )
+
+    def _story_extent(
+        self, extent: Extent, told: Story, projection: Projection, *, aspect: float
+    ) -> Extent:
+        """``extent`` grown to hold the largest part of every host country, and of every
+        contributing nation it already cuts (no sliver at the edge)."""
+        outlines = self.outlines(settings.EXPORT_BOUNDARY_LODS[0], projection)
+        xmin, xmax, ymin, ymax = extent
+        area = (xmax - xmin) * (ymax - ymin)
+        boxes = []
+        for code, shape in zip(outlines.codes, outlines.geometries, strict=True):
+            if code not in told.hosts and code not in told.contributors:
+                continue
+            bx0, by0, bx1, by1 = largest_part(shape).bounds
+            inside = xmin <= bx0 and bx1 <= xmax and ymin <= by0 and by1 <= ymax
+            cut = bx0 < xmax and bx1 > xmin and by0 < ymax and by1 > ymin
+            if inside or (code not in told.hosts and not cut):
+                continue
+            grown = grow_extent(extent, [(bx0, by0, bx1, by1)], aspect=aspect)
+            # A contributor's whole country is worth at most doubling the view.
+            size = (grown[1] - grown[0]) * (grown[3] - grown[2])
+            if code in told.hosts or size <= settings.EXPORT_MAX_GROWTH * area:
+                boxes.append((bx0, by0, bx1, by1))
+        return grow_extent(extent, boxes, aspect=aspect) if boxes else extent
 
     # --- what the view shows --------------------------------------------------------------
 
@@ -496,8 +542,14 @@ class Renderer:
             )
         return markers
 
-    def _plain_sites(self, data: Dataset, projection: Projection, sheet: Sheet) -> list[PlainSite]:
-        points = data.sites[data.sites["kind"] != "sea_area"]
+    def _plain_sites(
+        self, data: Dataset, told: Story, projection: Projection, sheet: Sheet
+    ) -> list[PlainSite]:
+        # A place at sea is drawn by the event that happened there.
+        points = data.sites[
+            ~data.sites["kind"].isin(("sea_area", "sea_point"))
+            & data.sites["id"].isin(told.sites | told.quiet)
+        ]
         if points.empty:
             return []
         centres = points.geometry.where(
@@ -507,9 +559,15 @@ class Renderer:
         out = []
         for (_, row), px, py in zip(points.iterrows(), x, y, strict=True):
             if sheet.in_view(float(px), float(py)):
+                site_id = str(row["id"])
                 out.append(
                     PlainSite(
-                        str(row["id"]), str(row["name"]), str(row["kind"]), float(px), float(py)
+                        site_id,
+                        str(row["name"]),
+                        str(row["kind"]),
+                        float(px),
+                        float(py),
+                        quiet=site_id not in told.sites,
                     )
                 )
         return out
@@ -584,7 +642,7 @@ class Renderer:
             lat = np.array([p[0] for p in line])
             lon = np.array([p[1] for p in line])
             x, y = projection.project(lon, lat)
-            out.append(Curve(x, y, nations.color(str(code)), status))
+            out.append(Curve(x, y, nations.color(str(code)), status, code=str(code)))
         return out
 
     def _events(
@@ -617,6 +675,7 @@ class Renderer:
                         position=position,
                         label=f"{when}: {event['title']}",
                         index=index,
+                        exact=str(sites.at[place, "kind"]) == "sea_point",
                     )
                 )
         return out
@@ -626,7 +685,11 @@ class Renderer:
     def _subtitle(
         self, state: FilterState, chosen: Selection, first: str | None, sheet: Sheet
     ) -> list[str]:
-        parts = [summary.when_text(state.date, state.date_range)]
+        # A scene's subtitle that already gives the dates is not followed by them again.
+        days = [state.date] if state.date else list(state.date_range or ())
+        parts: list[str] = []
+        if not (first and days and _names_days(first, days)):
+            parts.append(summary.when_text(state.date, state.date_range))
         if state.nations:
             parts.append("Nations: " + ", ".join(nations.name(code) for code in state.nations))
         if state.missions:
@@ -666,6 +729,17 @@ class Renderer:
             text += " Sources: " + "; ".join(titles) + "."
         width = sheet.units.width - 2 * settings.EXPORT_MARGIN_PX
         return sheet.wrap(text, width, settings.EXPORT_TEXT_PX["attribution"])
+
+
+def _names_days(text: str, days: Collection[dt.date]) -> bool:
+    """Whether ``text`` names each of ``days`` (its day number, month name and year)."""
+    words = set(text.replace(",", " ").split())
+    return all(
+        str(day.day) in words
+        and str(day.year) in words
+        and bool({day.strftime("%B"), day.strftime("%b")} & words)
+        for day in days
+    )
 
 
 def _check_layers(layers: Collection[str] | None) -> frozenset[str]:

@@ -247,6 +247,30 @@ def fit_extent(bounds: Bounds, projection: Projection, *, aspect: float) -> Exte
     return (xmin, xmax, ymin, ymax)
 
 
+def grow_extent(
+    extent: Extent,
+    boxes: Iterable[tuple[float, float, float, float]],
+    *,
+    aspect: float,
+    margin: float = settings.EXPORT_GROW_MARGIN,
+) -> Extent:
+    """``extent`` widened to hold projected boxes (xmin, ymin, xmax, ymax), each with
+    ``margin`` of the result's size around it, then back to ``aspect`` (width / height)."""
+    xmin, xmax, ymin, ymax = extent
+    for bx0, by0, bx1, by1 in boxes:
+        pad = margin * max(xmax - xmin, ymax - ymin)
+        xmin, xmax = min(xmin, bx0 - pad), max(xmax, bx1 + pad)
+        ymin, ymax = min(ymin, by0 - pad), max(ymax, by1 + pad)
+    width, height = xmax - xmin, ymax - ymin
+    if width / height < aspect:
+        grow = (height * aspect - width) / 2
+        xmin, xmax = xmin - grow, xmax + grow
+    else:
+        grow = (width / aspect - height) / 2
+        ymin, ymax = ymin - grow, ymax + grow
+    return (xmin, xmax, ymin, ymax)
+
+
 def north_angle(projection: Projection, x: float, y: float) -> float:
     """Angle of true north at a projected point, in degrees clockwise from straight up.
 

@@ -70,6 +70,7 @@ SCENE_KEYS: tuple[str, ...] = (
     "site",
     "flows",
     "symbols",
+    "other_sites",
     "talking_points",
 )
 _REQUIRED_KEYS = ("id", "title", "bounds")
@@ -140,6 +141,9 @@ class Scene:
         Draw every contribution line, not only the selected site's.
     symbols : str
         Marker style, one of ``settings.SYMBOL_STYLES``.
+    other_sites : str
+        What the map does with the sites its deployments and events do not name: "hidden"
+        or "quiet" context (``settings.OTHER_SITES``; see :func:`geo.story.story`).
     talking_points : tuple of str
         What the briefer says, each citing its source document in brackets.
     """
@@ -157,6 +161,7 @@ class Scene:
     flows: bool = False
     symbols: str = "badges"
     talking_points: tuple[str, ...] = ()
+    other_sites: str = settings.SCENE_OTHER_SITES_DEFAULT
 
     def state(self) -> FilterState:
         """The filter state this scene shows, with ``scene`` set to its id.
@@ -281,6 +286,7 @@ class _SceneReader:
         site = self.site()
         flows = self.flag("flows")
         symbols = self.symbols()
+        other_sites = self.other_sites()
         talking_points = self.texts("talking_points")
         if self.problems:
             return None
@@ -299,6 +305,7 @@ class _SceneReader:
             flows=flows,
             symbols=symbols,
             talking_points=tuple(talking_points),
+            other_sites=other_sites,
         )
 
     def slug(self, key: str) -> str | None:
@@ -456,6 +463,14 @@ class _SceneReader:
                 "symbols", value, "a marker style (" + ", ".join(settings.SYMBOL_STYLES) + ")"
             )
             return "badges"
+        return str(value)
+
+    def other_sites(self) -> str:
+        value = self.raw.get("other_sites", settings.SCENE_OTHER_SITES_DEFAULT)
+        if value not in settings.OTHER_SITES:
+            expected = " or ".join(repr(option) for option in settings.OTHER_SITES)
+            self.problem("other_sites", value, f"{expected} (the sites the scene does not name)")
+            return settings.SCENE_OTHER_SITES_DEFAULT
         return str(value)
 
     def texts(self, key: str) -> list[str]:
@@ -731,6 +746,7 @@ def _scene_object(scene: Scene) -> dict[str, Any]:
         obj["site"] = scene.site
     obj["flows"] = scene.flows
     obj["symbols"] = scene.symbols
+    obj["other_sites"] = scene.other_sites
     obj["talking_points"] = list(scene.talking_points)
     return obj
 
@@ -886,6 +902,7 @@ def scene_from_state(
     subtitle: str = "",
     layers: Iterable[str] = (),
     talking_points: Iterable[str] = (),
+    other_sites: str = settings.SCENE_OTHER_SITES_DEFAULT,
 ) -> Scene:
     """A new scene showing the current view: "save this view as a scene".
 
@@ -905,6 +922,8 @@ def scene_from_state(
         The layers shown (empty: all).
     talking_points : iterable of str
         Optional talking points.
+    other_sites : str
+        "hidden" or "quiet": the sites the scene's selection does not name.
 
     Returns
     -------
@@ -932,6 +951,7 @@ def scene_from_state(
         flows=state.flows,
         symbols=state.symbols,
         talking_points=tuple(talking_points),
+        other_sites=other_sites,
     )
     extra: list[Problem] = []
     for key, values in (("domains", state.domains), ("statuses", state.statuses)):

@@ -59,7 +59,8 @@ COUNTRY_STYLES: dict[str, dict[str, object]] = {
     # Romania, Poland.
     "host": {"color": "#27476e", "weight": 1.4, "fillColor": "#f3e9cf", "fillOpacity": 1.0},
     # Contributing nations with a deployment in the current filter.
-    "contributor": {"color": "#5b6f86", "weight": 1.0, "fillColor": "#cfdcec", "fillOpacity": 1.0},
+    # A sage green: apart from the sea's blues (the sea, the sea areas) and the hosts' sand.
+    "contributor": {"color": "#5d7a55", "weight": 1.0, "fillColor": "#d5e5cc", "fillOpacity": 1.0},
     # Everything else: muted context.
     "context": {"color": "#a3adb8", "weight": 0.6, "fillColor": "#f4f4f1", "fillOpacity": 1.0},
 }
@@ -75,9 +76,28 @@ SITE_STYLES: dict[str, dict[str, object]] = {
         "weight": 1.5,
         "dashArray": "2 2",
     },
+    # A recorded position at sea (where an event happened): a small ring on the water.
+    "sea_point": {"radius": 4, "color": "#6b2c91", "fillColor": "#ffffff", "weight": 1.5},
 }
+# Sites that are not part of a scene's story, drawn as quiet context (circle marker options).
+QUIET_SITE_STYLE: dict[str, object] = {
+    "radius": 3.5,
+    "color": "#8a96a3",
+    "fillColor": "#ffffff",
+    "weight": 1.2,
+}
+# Precision of a name's anchor (polylabel), as a share of the shape's size.
+LABEL_ANCHOR_TOLERANCE = 0.01
+# Colour of the names of quiet sites and of country names (muted, under the story's labels).
+QUIET_LABEL_COLOR = "#6b7785"
 # Zoom from which each kind of site shows its name (below it, only the symbol).
-SITE_LABEL_MIN_ZOOM: dict[str, int] = {"air_base": 3, "base": 3, "city": 4, "region": 6}
+SITE_LABEL_MIN_ZOOM: dict[str, int] = {
+    "air_base": 3,
+    "base": 3,
+    "city": 4,
+    "region": 6,
+    "sea_point": 5,
+}
 # Sea areas (indicative polygons): emphasised when a naval deployment there is in the filter.
 SEA_AREA_STYLES: dict[str, dict[str, object]] = {
     "active": {
@@ -102,6 +122,7 @@ SITE_KIND_LABELS: dict[str, str] = {
     "city": "City",
     "region": "Place not stated (country)",
     "sea_area": "Sea area (indicative)",
+    "sea_point": "Place at sea (recorded position)",
 }
 
 # The core circle of a deployment marker (its size follows known personnel).
@@ -227,6 +248,9 @@ DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
 DOMAINS: tuple[str, ...] = ("land", "air", "sea", "joint")
 # Statuses of a deployment.
 STATUSES: tuple[str, ...] = ("announced", "active", "ended", "declined")
+# How a source's title starts when the document has none (the rest describes it): such a
+# source is cited by its publisher and date.
+UNTITLED_MARK = "[untitled]"
 # Kinds of source document.
 SOURCE_KINDS: tuple[str, ...] = ("news", "ministry_page")
 # Kinds of site, in legend order.
@@ -235,9 +259,17 @@ SOURCE_KINDS: tuple[str, ...] = ("news", "ministry_page")
 STATUS_PRECEDENCE: tuple[str, ...] = ("active", "announced", "ended", "declined")
 # Marker styles of the deployments layer: nation badges, or NATO APP-6 unit symbols.
 SYMBOL_STYLES: tuple[str, ...] = ("badges", "app6")
-SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region")
-# Site kinds that may have an empty country: a sea area lies between several.
-SITE_KINDS_WITHOUT_COUNTRY: tuple[str, ...] = ("sea_area",)
+SITE_KINDS: tuple[str, ...] = ("air_base", "base", "city", "sea_area", "region", "sea_point")
+# Site kinds that may have an empty country: a sea area lies between several, a place at sea
+# (e.g. where an event happened) lies in none.
+SITE_KINDS_WITHOUT_COUNTRY: tuple[str, ...] = ("sea_area", "sea_point")
+# What a scene does with the sites its deployments and events do not name: hide them, or draw
+# them as quiet context (small, grey, named only where there is room).
+OTHER_SITES: tuple[str, ...] = ("hidden", "quiet")
+# A scene's default: it shows its story, nothing else.
+SCENE_OTHER_SITES_DEFAULT = "hidden"
+# An image or map not drawn from a scene keeps every site, the others quietly.
+VIEW_OTHER_SITES_DEFAULT = "quiet"
 # Dtype of every date column the loaders return (naive, midnight; NaT when empty).
 DATE_DTYPE = "datetime64[ns]"
 
@@ -357,6 +389,8 @@ EXPORT_TEXT_PX: dict[str, float] = {
     "legend": 15,
     "label": 16,
     "sea_label": 16,
+    "quiet_label": 13,  # a site that is not part of the view's story
+    "country_label": 14,  # a country's name (Natural Earth's), in capitals
     "event_label": 13,
     "badge": 13,
     "figure": 13,  # personnel figure inside a deployment marker
@@ -365,6 +399,11 @@ EXPORT_TEXT_PX: dict[str, float] = {
     "scale": 14,
     "north": 17,
 }
+# Room kept around a country the export's frame grows to hold (share of the frame's size).
+EXPORT_GROW_MARGIN = 0.03
+# A contributing nation cut by the frame is shown whole if the frame grows at most this much
+# (in area); else it stays cut.
+EXPORT_MAX_GROWTH = 2.0
 # Width of the legend panel right of the map, and the outer margin (slide pixels).
 EXPORT_PANEL_WIDTH_PX = 420
 EXPORT_MARGIN_PX = 26

@@ -252,15 +252,25 @@ def curve(
 
 
 def source_titles(sources: pd.DataFrame) -> Mapping[str, str]:
-    """Source id -> "title (publisher, date)" for popups and tables."""
+    """Source id -> "title (publisher, date)" for popups and tables.
+
+    A document without a title of its own (its title in the table starts with
+    ``settings.UNTITLED_MARK``, a description) is cited by its publisher and date: "VRT report
+    (15 Jan 2026)".
+    """
     titles = {}
     for row in sources.to_dict("records"):
-        parts = [str(row["publisher"])] if row["publisher"] else []
+        publisher = str(row["publisher"]) if row["publisher"] else ""
+        when = ""
         if not pd.isna(row["date"]):
-            precision = str(row["date_precision"] or "day")
-            parts.append(day_text(pd.Timestamp(row["date"]), precision))
+            when = day_text(pd.Timestamp(row["date"]), str(row["date_precision"] or "day"))
+        title = str(row["title"])
+        if title.startswith(settings.UNTITLED_MARK) and publisher:
+            titles[str(row["id"])] = f"{publisher} report ({when})" if when else publisher
+            continue
+        parts = [part for part in (publisher, when) if part]
         suffix = f" ({', '.join(parts)})" if parts else ""
-        titles[str(row["id"])] = f"{row['title']}{suffix}"
+        titles[str(row["id"])] = f"{title}{suffix}"
     return titles
 
 

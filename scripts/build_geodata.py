@@ -101,6 +101,18 @@ class SeaSite:
     note: str
 
 
+@dataclass(frozen=True)
+class SeaPointSite:
+    """A place at sea (where an event happened) at a position a cited document states."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    source: str  # the document stating the position: publisher, title, address, as given
+    note: str
+
+
 AIRFIELD_SITES: tuple[AirfieldSite, ...] = (
     AirfieldSite(
         id="siauliai",
@@ -170,6 +182,22 @@ COUNTRY_SITES: tuple[CountrySite, ...] = tuple(
         ),
         ("iceland", "Iceland (location not stated)", "ISL", "Iceland"),
     )
+)
+# Positions at sea stated by a public document, each with its source beside it.
+SEA_POINT_SITES: tuple[SeaPointSite, ...] = (
+    SeaPointSite(
+        id="nord-stream-2-leak",
+        name="Nord Stream 2 leak, south-east of Bornholm",
+        # 54°52.6'N 15°24.6'E, as the Danish Energy Agency stated it (degrees and minutes).
+        lon=15 + 24.6 / 60,
+        lat=54 + 52.6 / 60,
+        source=(
+            "Danish Energy Agency, 'Leak at North Stream 2 in the Baltic Sea' "
+            "(https://ens.dk/en/press/leak-north-stream-2-baltic-sea): "
+            "54 52,6N - 015 24,6E, south-east of Dueodde, Bornholm"
+        ),
+        note="The first of the Nord Stream leaks reported; the others lay near Bornholm too.",
+    ),
 )
 # Indicative outlines (lon, lat), hand-chosen for this map and NOT hydrographic limits. They run
 # over land wherever they can, so that cutting out the land leaves a sea that follows the coasts;
@@ -644,6 +672,9 @@ def build_sites(
             place.id, place.name, "region", place.country, "country", source, place.note
         )
         features.append(_site_feature(props, point, decimals=decimals))
+    for spot in SEA_POINT_SITES:
+        props = _properties(spot.id, spot.name, "sea_point", None, "exact", spot.source, spot.note)
+        features.append(_site_feature(props, Point(spot.lon, spot.lat), decimals=decimals))
     land = shapely.union_all(countries.geometry.to_numpy())
     for sea in SEA_SITES:
         shape = sea_area(sea.outline, land)

@@ -404,3 +404,75 @@ def test_the_users_uploaded_layers_are_drawn_and_in_the_legend(
     assert "Your uploaded layers" not in [
         text.get_text() for text in hidden.figure.findobj(matplotlib.text.Text)
     ]
+
+
+# --- a scene shows its story (issue 14) -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scene_drawings(renderer: Renderer, dataset: Dataset) -> dict[str, export_render.Drawing]:
+    """Every shipped scene drawn as a slide, by id."""
+    from geo.scenes import load_scenes
+
+    scenes = load_scenes(known_sites=frozenset(dataset.sites["id"]))
+    return {
+        scene.id: renderer.draw(
+            scene.state(),
+            title=scene.title,
+            subtitle=scene.subtitle or None,
+            bounds=scene.bounds,
+            layers=scene.shown_layers,
+            other_sites=scene.other_sites,
+        )
+        for scene in scenes
+    }
+
+
+def test_no_two_labels_overlap_on_any_scene_slide(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    for scene_id, drawing in scene_drawings.items():
+        boxes = drawing.labels
+        assert boxes, scene_id
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                width = min(a[2], b[2]) - max(a[0], b[0])
+                height = min(a[3], b[3]) - max(a[1], b[1])
+                assert width <= 0 or height <= 0, (scene_id, a, b)
+
+
+def test_an_event_at_sea_is_drawn_at_its_recorded_position(
+    scene_drawings: dict[str, export_render.Drawing], dataset: Dataset
+) -> None:
+    drawing = scene_drawings["at-sea"]
+    sites = dataset.sites.set_index("id")
+    spot = sites.geometry["nord-stream-2-leak"]
+    assert sites.at["nord-stream-2-leak", "coord_source"].startswith("Danish Energy Agency")
+    (found,) = [(x, y) for label, x, y in drawing.events if "Nord Stream" in label]
+    column, row = drawing.pixel(spot.x, spot.y)
+    assert abs(found[0] - column) <= 1
+    assert abs(drawing.units.height_px - found[1] - row) <= 1
+
+
+def test_a_scene_title_giving_the_dates_is_not_followed_by_them_again(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    texts = [
+        text.get_text()
+        for text in scene_drawings["greenland-reconnaissance"].figure.texts
+        if text.get_gid() == "subtitle"
+    ]
+    assert texts[0] == "15 to 19 January 2026"
+    assert not any("15 Jan 2026" in text for text in texts)
+
+
+def test_untitled_sources_are_cited_by_publisher_and_date(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    footer = " ".join(
+        text.get_text()
+        for text in scene_drawings["greenland-reconnaissance"].figure.texts
+        if text.get_gid() == "attribution"
+    )
+    assert "[untitled]" not in footer
+    assert "VRT report (15 Jan 2026)" in footer

@@ -238,6 +238,26 @@ def test_optional_keys_default_to_all_dates_all_layers_and_badges() -> None:
     assert scene.shown_layers == settings.LAYER_NAMES
 
 
+def test_a_scene_hides_the_sites_it_does_not_name_unless_it_asks_for_quiet_context() -> None:
+    (plain,) = _read({"id": "plain", "title": "Plain", "bounds": [0, 0, 10, 10]})
+    assert plain.other_sites == "hidden"
+    (quiet,) = _read(_raw(other_sites="quiet"))
+    assert quiet.other_sites == "quiet"
+
+
+def test_an_unknown_other_sites_option_is_reported_with_the_choices() -> None:
+    with pytest.raises(ScenesError) as caught:
+        _read(_raw(other_sites="loud"))
+    message = str(caught.value)
+    assert "other_sites" in message and "'hidden' or 'quiet'" in message and "loud" in message
+
+
+def test_the_other_sites_option_survives_a_json_round_trip() -> None:
+    originals = _read(_raw(other_sites="quiet"), _raw(id="two"))
+    again = scenes_from_json(json.loads(scenes_to_json(originals)), known_sites=SITES)
+    assert [scene.other_sites for scene in again] == ["quiet", "hidden"]
+
+
 def test_shown_layers_follow_drawing_order() -> None:
     (scene,) = _read(_raw(layers=["events", "countries", "sites"]))
     # The user's uploaded layers (overlays) show in every scene: no scene could name them.
@@ -431,6 +451,7 @@ def test_json_is_utf8_pretty_and_keeps_the_key_order() -> None:
         "site",
         "flows",
         "symbols",
+        "other_sites",
         "talking_points",
     ]
 
@@ -452,13 +473,14 @@ def test_json_round_trip_gives_equal_scenes_and_the_same_text() -> None:
 
 _WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1)
 _SCENES = st.builds(
-    lambda scene_id, title, west, south, width, height, day, points: Scene(
+    lambda scene_id, title, west, south, width, height, day, points, others: Scene(
         id=scene_id,
         title=title,
         subtitle="",
         bounds=(west, south, min(west + width, 180.0), min(south + height, 90.0)),
         date=day,
         talking_points=tuple(points),
+        other_sites=others,
     ),
     st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True),
     _WORDS.map(str.strip).filter(bool),
@@ -468,6 +490,7 @@ _SCENES = st.builds(
     st.floats(0.5, 180),
     st.none() | st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
     st.lists(_WORDS.map(str.strip).filter(bool), max_size=3),
+    st.sampled_from(settings.OTHER_SITES),
 )
 
 
