@@ -33,6 +33,7 @@ def _image(fmt: str, size: str, scene: Scene | None, state: FilterState, banner:
         subtitle=scene.subtitle if scene else None,
         bounds=scene.bounds if scene else None,
         layers=scene.shown_layers if scene else None,
+        other_sites=scene.other_sites if scene else None,
         banner=banner.strip() or None,
     )
 
