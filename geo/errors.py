@@ -58,14 +58,19 @@ class DataError(ValueError):
     """A data file or table is not valid; ``problems`` lists every problem found."""
 
     # Not a one-liner: the problems are kept as data so the app can show them as a table.
-    def __init__(self, problems: Iterable[Problem], source: str = "table") -> None:
+    def __init__(
+        self, problems: Iterable[Problem], source: str = "table", *, total: int | None = None
+    ) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.source = source
+        # How many problems were found: more than listed when a long list was cut short
+        # (geo.limits.capped), whose last problem then counts the rest.
+        self.total = len(self.problems) if total is None else total
         super().__init__(self.problems, source)
 
     def __str__(self) -> str:
-        count = len(self.problems)
-        heading = f"{self.source}: {count} problem{'' if count == 1 else 's'}"
+        count = self.total
+        heading = f"{self.source}: {count:,} problem{'' if count == 1 else 's'}"
         return "\n".join([heading, *(f"  {problem}" for problem in self.problems)])
 
 

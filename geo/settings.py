@@ -462,6 +462,35 @@ EXPORT_LABEL_MAX_CHARS = 90
 # --- The user's own data (geo/userdata.py: uploads, merges, downloads) -----------------------
 # Largest upload read (bytes); Streamlit's server.maxUploadSize (10 MB) refuses bigger first.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# --- Upload budget (geo/limits.py checks these before parsing; geo/worker.py runs the reading) --
+# Every upload is read and checked within UPLOAD_WORKER_SECONDS and UPLOAD_WORKER_MEMORY_BYTES,
+# whatever the file: the app, the import command and a team server read these same figures.
+# Largest uncompressed size of an Excel workbook, all its parts together, as its zip directory
+# states them (zipfile never inflates a part beyond its stated size). A 100,000-row table as the
+# app's own Excel download is about 63 MB; a 700 KB file of "x" cells can unzip to 131 MB.
+UPLOAD_MAX_UNCOMPRESSED_BYTES = 80 * 1024 * 1024
+# Most parts (files) inside an Excel workbook's zip: a real workbook has a few dozen.
+UPLOAD_MAX_ZIP_ENTRIES = 1000
+# Most data rows of a table (the header not counted): the largest table the map is tested with.
+UPLOAD_MAX_ROWS = 100_000
+# Most columns of a table (a deployment table has 17; others are reported as not expected).
+UPLOAD_MAX_COLUMNS = 50
+# Most features of a GeoJSON file.
+UPLOAD_MAX_FEATURES = 50_000
+# Most positions (vertices) in one geometry: Natural Earth's most detailed country outline has
+# far fewer; repairing a self-intersecting ring grows faster than its length.
+UPLOAD_MAX_VERTICES = 200_000
+# Deepest nesting of brackets in a JSON file (a MultiPolygon inside a FeatureCollection is 7);
+# checked on the bytes before json.loads, which would otherwise exhaust Python's recursion.
+UPLOAD_MAX_JSON_DEPTH = 64
+# Problems listed one by one in a refusal; the rest are counted by column and kind.
+UPLOAD_PROBLEMS_SHOWN = 200
+# Wall-clock seconds a worker process may take to read and check one upload; then it is stopped.
+UPLOAD_WORKER_SECONDS = 10.0
+# Memory (bytes of address space) a worker may take on top of what it holds when it starts.
+UPLOAD_WORKER_MEMORY_BYTES = 1024 * 1024 * 1024
+# Uploads checked at the same time (one worker process each); more wait for a free slot.
+UPLOAD_WORKERS = 2
 # Kinds of file taken as a deployment table, and as a layer.
 TABLE_UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx")
 LAYER_UPLOAD_TYPES: tuple[str, ...] = ("geojson", "json")

@@ -289,10 +289,12 @@ def _duplicate_problems(
 def _precision_problems(text: pd.DataFrame, columns: Sequence[str]) -> list[Problem]:
     """Dates of month/year precision must be the first day of their month/year."""
     problems = []
-    for number, row in text.iterrows():
-        precision = row["date_precision"]
-        for column in columns:
-            value = row[column]
+    # Plain lists, not iterrows: a Series per row costs ~100x more on a 100,000-row upload.
+    precisions = text["date_precision"].tolist()
+    for column in columns:
+        for number, precision, value in zip(
+            text.index, precisions, text[column].tolist(), strict=True
+        ):
             if precision not in ("month", "year") or not _is_date_form(value):
                 continue
             if not _is_real_date(value):
@@ -305,7 +307,7 @@ def _precision_problems(text: pd.DataFrame, columns: Sequence[str]) -> list[Prob
             else:
                 continue
             problems.append(Problem(int(str(number)), column, value, expected))
-    return problems
+    return problems  # callers sort problems by line and column
 
 
 def _parse_day(value: str) -> dt.date | None:
@@ -316,11 +318,13 @@ def _parse_day(value: str) -> dt.date | None:
 
 def _order_problems(text: pd.DataFrame, first: str, last: str) -> list[Problem]:
     problems = []
-    for number, row in text.iterrows():
-        start, end = _parse_day(row[first]), _parse_day(row[last])
+    for number, first_text, last_text in zip(
+        text.index, text[first].tolist(), text[last].tolist(), strict=True
+    ):
+        start, end = _parse_day(first_text), _parse_day(last_text)
         if start is not None and end is not None and end < start:
-            expected = f"on or after {first} ({row[first]})"
-            problems.append(Problem(int(str(number)), last, row[last], expected))
+            expected = f"on or after {first} ({first_text})"
+            problems.append(Problem(int(str(number)), last, last_text, expected))
     return problems
 
 
@@ -338,8 +342,11 @@ def _list_member_problems(
 def _dated_precision_problems(text: pd.DataFrame, columns: Sequence[str]) -> list[Problem]:
     """A row with any date in ``columns`` must say how precise its dates are."""
     problems = []
-    for number, row in text.iterrows():
-        if row["date_precision"] == "" and any(row[column] != "" for column in columns):
+    dated = zip(*(text[column].tolist() for column in columns), strict=True)
+    for number, precision, dates in zip(
+        text.index, text["date_precision"].tolist(), dated, strict=True
+    ):
+        if precision == "" and any(value != "" for value in dates):
             expected = _one_of(settings.DATE_PRECISIONS) + " (the row has a date)"
             problems.append(Problem(int(str(number)), "date_precision", "", expected))
     return problems

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import zipfile
@@ -25,7 +26,7 @@ from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from geo import geometry, settings, tables
+from geo import geometry, limits, settings, tables
 from geo.errors import DataError, DeploymentTableError, Problem, SitesError
 from geo.urlstate import mission_slug
 
@@ -38,8 +39,11 @@ def problems_frame(error: DataError) -> pd.DataFrame:
     """The problems of an error as a table for the page: row, feature, column, value, problem.
 
     Rows are spreadsheet rows (the header is row 1); features are 1-based GeoJSON features.
-    The row or feature column is left out when no problem has one.
+    The row or feature column is left out when no problem has one. A long list is cut to
+    its first ``settings.UPLOAD_PROBLEMS_SHOWN`` problems and a last one counting the rest
+    (:func:`geo.limits.capped`).
     """
+    error = limits.capped(error)
     records = []
     for problem in error.problems:
         if problem.value is None:
@@ -171,17 +175,22 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
         raise DeploymentTableError([Problem(None, None, None, statement)], name) from exc
     try:
         sheet = book[settings.XLSX_SHEET] if settings.XLSX_SHEET in book else book.worksheets[0]
-        rows = [
-            [tables.cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        # Never more cells than the budget allows, whatever the sheet's stated dimension.
+        cells = sheet.iter_rows(max_col=settings.UPLOAD_MAX_COLUMNS + 1, values_only=True)
+        within = itertools.islice(cells, settings.UPLOAD_MAX_ROWS + 2)
+        rows = [[tables.cell_text(value) for value in row] for row in within]
     finally:
         book.close()
+    if len(rows) > settings.UPLOAD_MAX_ROWS + 1:  # the sheet goes on beyond the budget
+        raise limits.too_many_rows(name, error=DeploymentTableError)
     while rows and not any(rows[-1]):
         rows.pop()  # trailing empty rows
     width = max((len(row) for row in rows), default=0)
     while width and not any(row[width - 1] for row in rows if len(row) >= width):
         width -= 1  # trailing empty columns
-    return [row[:width] for row in rows]
+    rows = [row[:width] for row in rows]
+    limits.check_table_shape(iter(rows), name, error=DeploymentTableError)
+    return rows
 
 
 def _xlsx_as_csv(data: bytes, name: str) -> str:
@@ -220,6 +229,7 @@ def read_table(
         Listing every problem: line (the spreadsheet's row number), column, what was expected.
     """
     _too_big(data, name, DeploymentTableError)
+    limits.check_upload(name, data, error=DeploymentTableError)
     kind = _suffix(name)
     if kind not in settings.TABLE_UPLOAD_TYPES:
         wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
@@ -434,6 +444,7 @@ def _crs_problem(document: Mapping[str, Any]) -> Problem | None:
 
 def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, Any]:
     _too_big(data, name, error)
+    limits.check_upload(name, data, error=error)
     if not data.strip():
         raise error([Problem(None, None, None, "the file is empty")], name)
     try:
@@ -448,6 +459,7 @@ def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, 
         ending = "ends too early (cut off?)" if cut else "is not JSON"
         statement = f"the file {ending}: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise error([Problem(exc.lineno, None, None, statement)], name) from exc
+    limits.check_document(document, name, error=error)
     if isinstance(document, dict) and document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":

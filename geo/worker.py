@@ -1,0 +1,225 @@
+"""Read uploads in a worker process with a time and a memory limit, off the server's threads.
+
+Every session of the app shares one server process. Reading and checking an upload is
+Python work that holds the interpreter lock (a 100,000-row table, geometry repair, splitting
+at the antimeridian), so done in the server it would stall every other session, and a
+runaway (a self-intersecting ring of many vertices) would never end. Here each upload is read
+in a child process started from a ``forkserver`` (the modules are imported once, each child
+is a cheap fork of that server, never of the multi-threaded server itself):
+
+- the child limits its own address space (``RLIMIT_AS``) to what it holds at start plus
+  ``settings.UPLOAD_WORKER_MEMORY_BYTES``, and its CPU time as a backstop;
+- the parent waits at most ``settings.UPLOAD_WORKER_SECONDS`` for the answer (the waiting
+  thread sleeps in ``poll``, so the server stays free), then kills the child;
+- at most ``settings.UPLOAD_WORKERS`` children run at once.
+
+A refusal comes back as the reader's own :class:`~geo.errors.DataError`, cut to its first
+problems (:func:`geo.limits.capped`); a child stopped for time or memory becomes a refusal of
+the same type that says which limit was hit. :func:`read_table`, :func:`read_layer` and
+:func:`read_sites` take the arguments of their :mod:`geo.userdata` namesakes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import multiprocessing
+import resource
+import threading
+import time
+from collections.abc import Callable, Collection
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import limits, settings, userdata
+from geo.errors import DataError, DeploymentTableError, Problem, SitesError
+
+T = TypeVar("T")
+
+# Modules the fork server imports once, so that no child imports anything.
+_PRELOAD = ["geo.worker"]
+# Seconds of CPU time the child may use beyond the wall-clock limit before the kernel stops it
+# (the parent normally kills it first; this covers a parent that died).
+_CPU_GRACE_S = 5
+
+
+@functools.cache
+def _context() -> ForkServerContext:
+    # A cached context, like a module constant: set up once per process, never mutated after.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+@functools.cache
+def _slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(settings.UPLOAD_WORKERS)
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _limit_self(memory: int, seconds: float) -> None:
+    limit = _address_space() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = math.ceil(seconds) + _CPU_GRACE_S
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+
+def _child(
+    conn: Connection,
+    memory: int,
+    seconds: float,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    answer: tuple[str, Any]
+    try:
+        _limit_self(memory, seconds)
+        answer = ("value", function(*args, **kwargs))
+    except DataError as exc:
+        answer = ("refused", limits.capped(exc))
+    except MemoryError:
+        answer = ("memory", None)
+    except RecursionError:
+        answer = ("crash", "the file is nested too deeply to be read")
+    except Exception as exc:  # reported to the page as a refusal, not a server crash
+        answer = ("crash", f"{type(exc).__name__}: {exc}"[:500])
+    try:
+        conn.send(answer)
+    except MemoryError:
+        conn.send(("memory", None))
+    finally:
+        conn.close()
+
+
+def _statement(kind: str, detail: object, *, seconds: float, memory: int) -> str:
+    if kind == "time":
+        return (
+            f"reading and checking the file took longer than {seconds:g} s, so it was stopped; "
+            "a geometry with very many self-intersections or an unusually large table? "
+            "Simplify or split the file"
+        )
+    if kind == "memory":
+        return (
+            f"reading and checking the file needed more than {memory / 1024**3:g} GB of "
+            "memory, so it was stopped; split the file or simplify its geometries"
+        )
+    if kind == "died":
+        return f"the process reading the file stopped unexpectedly ({detail})"
+    return f"the file could not be read: {detail}"
+
+
+def run_bounded(
+    function: Callable[..., T],
+    *args: Any,
+    name: str,
+    error: type[DataError],
+    seconds: float | None = None,
+    memory: int | None = None,
+    **kwargs: Any,
+) -> T:
+    """Call ``function(*args, **kwargs)`` in a worker process within a time and memory limit.
+
+    Parameters
+    ----------
+    function : callable
+        A module-level function (it is sent to the child by name), e.g. a reader of
+        :mod:`geo.userdata`. Its arguments and result must pickle.
+    name : str
+        The upload's name, shown in a refusal made here.
+    error : type of DataError
+        Raised, with one problem saying which limit was hit, when the child is stopped.
+    seconds, memory : optional
+        Wall-clock seconds and bytes of memory beyond its start;
+        ``settings.UPLOAD_WORKER_SECONDS`` and ``settings.UPLOAD_WORKER_MEMORY_BYTES`` when
+        omitted.
+
+    Returns
+    -------
+    The function's result.
+
+    Raises
+    ------
+    DataError
+        What the function raised (cut to its first problems), or ``error`` when the child
+        ran out of time or memory or died.
+    """
+    seconds = settings.UPLOAD_WORKER_SECONDS if seconds is None else seconds
+    memory = settings.UPLOAD_WORKER_MEMORY_BYTES if memory is None else memory
+    context = _context()
+    with _slots():
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_child,
+            args=(sender, memory, seconds, function, args, kwargs),
+            daemon=True,
+        )
+        process.start()
+        sender.close()
+        kind: str = "time"
+        payload: Any = None
+        try:
+            deadline = time.monotonic() + seconds
+            if receiver.poll(max(0.0, deadline - time.monotonic())):
+                try:
+                    kind, payload = receiver.recv()
+                except EOFError:  # the child died without answering (a signal, the kernel)
+                    process.join(timeout=1)
+                    kind, payload = "died", f"exit code {process.exitcode}"
+        finally:
+            receiver.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+            process.close()
+    if kind == "value":
+        result: T = payload
+        return result
+    if kind == "refused":
+        raise payload
+    statement = _statement(kind, payload, seconds=seconds, memory=memory)
+    raise error([Problem(None, None, None, statement)], name)
+
+
+def read_table(
+    name: str, data: bytes, *, site_ids: Collection[str], source_ids: Collection[str]
+) -> pd.DataFrame:
+    """:func:`geo.userdata.read_table` in a worker process (see :func:`run_bounded`)."""
+    return run_bounded(
+        userdata.read_table,
+        name,
+        data,
+        name=name,
+        error=DeploymentTableError,
+        site_ids=frozenset(site_ids),
+        source_ids=frozenset(source_ids),
+    )
+
+
+def read_layer(name: str, data: bytes) -> userdata.LayerUpload:
+    """:func:`geo.userdata.read_layer` in a worker process (see :func:`run_bounded`)."""
+    return run_bounded(userdata.read_layer, name, data, name=name, error=userdata.LayerUploadError)
+
+
+def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.GeoDataFrame:
+    """:func:`geo.userdata.read_sites` in a worker process (see :func:`run_bounded`)."""
+    return run_bounded(
+        userdata.read_sites,
+        name,
+        data,
+        name=name,
+        error=SitesError,
+        known_ids=frozenset(known_ids),
+    )
