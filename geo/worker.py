@@ -7,10 +7,12 @@ runaway (a self-intersecting ring of many vertices) would never end. Here each u
 in a child process started from a ``forkserver`` (the modules are imported once, each child
 is a cheap fork of that server, never of the multi-threaded server itself):
 
-- the child limits its own address space (``RLIMIT_AS``) to what it holds at start plus
-  ``settings.UPLOAD_WORKER_MEMORY_BYTES``, and its CPU time as a backstop;
-- the parent waits at most ``settings.UPLOAD_WORKER_SECONDS`` for the answer (the waiting
-  thread sleeps in ``poll``, so the server stays free), then kills the child;
+- the parent waits at most ``settings.UPLOAD_WORKER_SECONDS`` for the answer, looking at the
+  child's resident memory every few milliseconds, and kills it when it has taken more than
+  ``settings.UPLOAD_WORKER_MEMORY_BYTES`` (the waiting thread sleeps in ``poll``, so the
+  server stays free);
+- as a backstop the child limits its own address space (``RLIMIT_AS``, a few times the memory
+  budget: allocators reserve far more address space than they use) and its CPU time;
 - at most ``settings.UPLOAD_WORKERS`` children run at once.
 
 A refusal comes back as the reader's own :class:`~geo.errors.DataError`, cut to its first
@@ -45,6 +47,11 @@ _PRELOAD = ["geo.worker"]
 # Seconds of CPU time the child may use beyond the wall-clock limit before the kernel stops it
 # (the parent normally kills it first; this covers a parent that died).
 _CPU_GRACE_S = 5
+# Address space the child may reserve, in memory budgets beyond what it holds at start
+# (pyarrow's and glibc's allocators reserve arenas they never touch).
+_ADDRESS_SPACE_BUDGETS = 4
+# Seconds between two looks at the child's resident memory.
+_WATCH_S = 0.02
 
 
 @functools.cache
@@ -69,8 +76,20 @@ def _address_space() -> int:
     return 0
 
 
+def _resident(pid: int) -> int:
+    """Bytes of memory a process holds now (VmRSS); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return 0
+
+
 def _limit_self(memory: int, seconds: float) -> None:
-    limit = _address_space() + memory
+    limit = _address_space() + _ADDRESS_SPACE_BUDGETS * memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = math.ceil(seconds) + _CPU_GRACE_S
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -121,6 +140,23 @@ def _statement(kind: str, detail: object, *, seconds: float, memory: int) -> str
     return f"the file could not be read: {detail}"
 
 
+def _wait(receiver: Connection, process: Any, *, seconds: float, memory: int) -> tuple[str, Any]:
+    """The child's answer, or ("time" | "memory" | "died", detail) once it must be stopped."""
+    deadline = time.monotonic() + seconds
+    base = _resident(process.pid)  # what the fork shares with the fork server, counted once
+    while not receiver.poll(_WATCH_S):
+        if time.monotonic() > deadline:
+            return "time", None
+        if _resident(process.pid) - base > memory:
+            return "memory", None
+    try:
+        answer: tuple[str, Any] = receiver.recv()
+    except EOFError:  # the child died without answering (a signal, the kernel)
+        process.join(timeout=1)
+        return "died", f"exit code {process.exitcode}"
+    return answer
+
+
 def run_bounded(
     function: Callable[..., T],
     *args: Any,
@@ -168,16 +204,8 @@ def run_bounded(
         )
         process.start()
         sender.close()
-        kind: str = "time"
-        payload: Any = None
         try:
-            deadline = time.monotonic() + seconds
-            if receiver.poll(max(0.0, deadline - time.monotonic())):
-                try:
-                    kind, payload = receiver.recv()
-                except EOFError:  # the child died without answering (a signal, the kernel)
-                    process.join(timeout=1)
-                    kind, payload = "died", f"exit code {process.exitcode}"
+            kind, payload = _wait(receiver, process, seconds=seconds, memory=memory)
         finally:
             receiver.close()
             if process.is_alive():
