@@ -128,10 +128,60 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _mb_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} MB"
+
+
+def _s_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def uploads_markdown(uploads: dict[str, Any]) -> str:
+    """The uploads section of RESULTS.md (written by ``python -m bench.uploads``)."""
+    limits = uploads.get("limits", {})
+    lines = [
+        "## Uploads: hostile files and the largest valid ones",
+        "",
+        f"Written by `.venv/bin/python -m bench.uploads` on {uploads.get('date', '?')} "
+        f"(commit {uploads.get('commit', '?')}). *In process*: the reader of geo/userdata.py "
+        "alone in a fresh process, no time limit; peak = VmHWM growth while reading. "
+        f"*Worker*: the app's way (geo/worker.py), limits {limits.get('seconds', '?')} s and "
+        f"{limits.get('memory_mb', 0):,.0f} MB resident.",
+        "",
+        "| Case | Size | In process: time | In process: peak | In process: outcome "
+        "| Worker: time | Worker: outcome |",
+        "| --- | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
+    for entry in uploads.get("entries", []):
+        inside = entry.get("in_process", {})
+        bounded = entry.get("worker", {})
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    entry["case"],
+                    f"{entry.get('bytes', 0) / 1024 / 1024:,.2f} MB",
+                    _s_text(inside.get("seconds")),
+                    _mb_text(inside.get("peak_mb")),
+                    str(inside.get("outcome", "not run")).replace("|", "/"),
+                    _s_text(bounded.get("seconds")),
+                    str(bounded.get("outcome", "")).replace("|", "/"),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def write(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
-    """Write results.json and RESULTS.md into ``folder``."""
+    """Write results.json and RESULTS.md into ``folder`` (with the uploads section when
+    ``folder/uploads.json`` exists)."""
     json_path = folder / "results.json"
     md_path = folder / "RESULTS.md"
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    md_path.write_text(markdown(results), "utf-8")
+    text = markdown(results)
+    uploads = folder / "uploads.json"
+    if uploads.exists():
+        text += "\n" + uploads_markdown(json.loads(uploads.read_text("utf-8")))
+    md_path.write_text(text, "utf-8")
     return json_path, md_path
