@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import settings, userdata, workspace
+from geo import settings, userdata, worker, workspace
 from geo.dataset import Dataset
 from geo.errors import DataError
 from layers import compose
@@ -165,7 +165,7 @@ def _upload_table(data: Dataset) -> None:
     if upload is None:
         return
     try:
-        table = userdata.read_table(
+        table = worker.read_table(
             upload.name,
             upload.getvalue(),
             site_ids=frozenset(data.sites["id"]),
@@ -211,11 +211,11 @@ def _upload_layer(data: Dataset) -> None:
     if upload is not None:
         try:
             if kind == "sites":
-                found = userdata.read_sites(
+                found = worker.read_sites(
                     upload.name, upload.getvalue(), known_ids=frozenset(data.sites["id"])
                 )
             else:
-                layer = userdata.read_layer(upload.name, upload.getvalue())
+                layer = worker.read_layer(upload.name, upload.getvalue())
         except DataError as exc:
             _report(exc, f"“{upload.name}” was not added, nothing changed:")
         else:
