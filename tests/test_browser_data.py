@@ -337,3 +337,54 @@ def test_hostile_uploads_never_run_and_the_map_still_draws(
         assert any("onerror=alert(1)" in text for text in texts)  # shown as text
         assert frame.locator(".leaflet-popup-content img").count() == 0
         _close(offline)
+
+
+def test_a_date_step_takes_under_a_second_while_another_session_uploads_the_worst_case(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from bench.hostile import zigzag_polygon
+    from bench.run import BEFORE_STEP, INIT_SCRIPT, MAP_FRAME, STEP_DONE
+
+    # Within every limit checked before parsing, yet a runaway: the worker's 10 s stop it.
+    worst = tmp_path / "zigzag.geojson"
+    worst.write_bytes(zigzag_polygon(vertices=100_000))
+    with _running_app({"BRIEFING_WORKSPACE": str(tmp_path / "briefing.gpkg")}) as url:
+        stepper, _ = _page(browser)
+        stepper.page.add_init_script(INIT_SCRIPT)
+        _open(stepper, f"{url}/?date=2026-01-19")
+        _map_frame(stepper.page).wait_for_selector(".dep-icon", timeout=30_000)
+        _wait_idle(stepper.page)
+
+        uploader, _ = _page(browser)
+        _open(uploader, url)
+        _show(uploader.page, "📝 Your data")
+        uploader.page.get_by_role("tab", name="Upload a layer").click()
+        _wait_idle(uploader.page)
+        uploader.page.get_by_text("a context layer").click()
+        _wait_idle(uploader.page)
+        input_files = uploader.page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+        input_files.set_input_files(worst)
+        uploader.page.wait_for_selector("[data-test-script-state=running]", timeout=10_000)
+        stepper.page.wait_for_timeout(1000)  # the worker is checking the file now
+
+        slider = stepper.page.locator('[data-testid="stSlider"] input[type=range]').first
+        steps_ms = []
+        for _ in range(3):
+            slider.focus()
+            stepper.page.evaluate(BEFORE_STEP, MAP_FRAME)
+            stepper.page.keyboard.press("ArrowLeft")
+            _how, ms = stepper.page.wait_for_function(
+                STEP_DONE, arg=[MAP_FRAME, ".dep-icon"], timeout=30_000
+            ).json_value()
+            steps_ms.append(ms)
+            _wait_idle(stepper.page)
+        still_checking = uploader.page.locator("[data-test-script-state=running]").count()
+
+        _wait_idle(uploader.page)
+        refusal = _alerts(uploader.page)
+        uploader.page.screenshot(path=str(ARTIFACTS / "data-worst-upload.png"), full_page=True)
+        assert still_checking == 1, "the upload was checked before the steps were timed"
+        assert max(steps_ms) < 1000, f"steps took {steps_ms} ms while another session uploaded"
+        assert "so it was stopped" in refusal
+        _close(stepper)
+        _close(uploader)
