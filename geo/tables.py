@@ -37,13 +37,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pycountry
-import shapely
 from pandera.errors import SchemaErrors
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
-from geo import settings
+from geo import geojson, settings
 from geo.errors import (
     DataError,
     DeploymentTableError,
@@ -60,16 +58,6 @@ _WHOLE_NUMBER = re.compile(r"\d+")
 _ALPHA3 = re.compile(r"[A-Z]{3}")
 _AREA_TYPES = frozenset({"Polygon", "MultiPolygon"})
 _DATE_DTYPE = np.dtype(settings.DATE_DTYPE)
-# What shapely.geometry.shape raises on a malformed GeoJSON geometry.
-_UNREADABLE_GEOMETRY = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    shapely.errors.ShapelyError,
-)
-
 _EXPECT_ALPHA3 = "an ISO 3166-1 alpha-3 country code"
 _EXPECT_DATE_FORM = "a date in the form YYYY-MM-DD"
 _EXPECT_REAL_DATE = "a real calendar date"
@@ -564,30 +552,6 @@ def load_sources(path: str | Path = settings.SOURCES_PATH) -> pd.DataFrame:
 # --- sites ---------------------------------------------------------------------------------------
 
 
-def _feature_geometry(
-    feature: dict[str, Any], number: int
-) -> tuple[BaseGeometry | None, list[Problem]]:
-    raw = feature.get("geometry")
-    if raw is None:
-        return None, [Problem(None, "geometry", None, "the feature has no geometry", number)]
-    try:
-        geometry = shape(raw)
-    except _UNREADABLE_GEOMETRY as exc:
-        message = f"the geometry cannot be read: {exc}"
-        return None, [Problem(None, "geometry", None, message, number)]
-    if geometry.is_empty:
-        return None, [Problem(None, "geometry", None, "the geometry is empty", number)]
-    problems = []
-    west, south, east, north = geometry.bounds
-    if west < -180 or east > 180:
-        message = f"longitude outside [-180, 180] ({west}, {east}); GeoJSON is longitude, latitude"
-        problems.append(Problem(None, "geometry", None, message, number))
-    if south < -90 or north > 90:
-        message = f"latitude outside [-90, 90] ({south}, {north}); GeoJSON is longitude, latitude"
-        problems.append(Problem(None, "geometry", None, message, number))
-    return geometry, problems
-
-
 def feature_properties(feature: object, number: int) -> tuple[dict[str, Any] | None, Problem]:
     """A GeoJSON feature's properties (``{}`` when null), or None and why it is not a feature.
 
@@ -618,17 +582,6 @@ def _site_country_problems(text: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _repair(geometry: BaseGeometry, site_id: str, number: int) -> tuple[BaseGeometry, str | None]:
-    if geometry.is_valid:
-        return geometry, None
-    reason = explain_validity(geometry)
-    message = (
-        f"site {site_id!r} (feature {number}): invalid geometry ({reason}) "
-        "repaired with shapely.make_valid"
-    )
-    return shapely.make_valid(geometry), message
-
-
 def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDataFrame:
     """Validate a parsed GeoJSON FeatureCollection of sites into a GeoDataFrame.
 
@@ -649,27 +602,13 @@ def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDat
     SitesError
         Listing every problem of the document.
     """
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        statement = "the file is not a GeoJSON FeatureCollection"
-        raise SitesError([Problem(None, None, None, statement)], source)
-    features = document.get("features")
-    if not isinstance(features, list):
-        statement = "the FeatureCollection has no list of features"
-        raise SitesError([Problem(None, None, None, statement)], source)
-    problems: list[Problem] = []
-    rows: list[dict[str, Any]] = []
-    geometries: list[BaseGeometry | None] = []
-    numbers: list[int] = []
-    for number, feature in enumerate(features, start=1):
-        properties, problem = feature_properties(feature, number)
-        if properties is None:
-            problems.append(problem)
-            continue
-        geometry, geometry_problems = _feature_geometry(feature, number)
-        problems += geometry_problems
-        rows.append(properties)
-        geometries.append(geometry)
-        numbers.append(number)
+    reading = geojson.read_document(document)
+    if not reading.features and reading.problems:
+        raise SitesError(list(reading.problems), source)
+    problems: list[Problem] = list(reading.problems)
+    rows = [feature.properties for feature in reading.features]
+    geometries = [feature.geometry for feature in reading.features]
+    numbers = [feature.number for feature in reading.features]
     raw = pd.DataFrame(rows)
     for column in settings.SITE_PROPERTIES:
         if column not in raw.columns:
@@ -680,15 +619,14 @@ def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDat
     problems += _site_country_problems(text)
     if problems:
         raise SitesError(_sorted(problems, (*settings.SITE_PROPERTIES, "geometry")), source)
-    repairs: list[str] = []
-    repaired: list[BaseGeometry] = []
-    for geometry, site_id, number in zip(geometries, text["id"], numbers, strict=True):
-        assert geometry is not None  # no problems means every feature has a geometry
-        fixed, message = _repair(geometry, site_id, number)
-        repaired.append(fixed)
-        if message is not None:
-            logger.warning("%s: %s", source, message)
-            repairs.append(message)
+    repairs = [
+        f"site {site_id!r} (feature {feature.number}): {note}"
+        for feature, site_id in zip(reading.features, text["id"], strict=True)
+        for note in feature.notes
+    ]
+    for message in repairs:
+        logger.warning("%s: %s", source, message)
+    repaired = list(geometries)
     data = raw.reset_index(drop=True)
     for column in settings.SITE_PROPERTIES:
         data[column] = text[column].to_numpy()

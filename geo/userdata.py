@@ -21,11 +21,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import box, shape
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
-from geo import geometry, settings, tables
+from geo import geojson, geometry, settings, tables
 from geo.errors import DataError, DeploymentTableError, Problem, SitesError
 from geo.urlstate import mission_slug
 
@@ -360,11 +359,8 @@ def _feature(geom: BaseGeometry, properties: Mapping[str, object]) -> dict[str, 
     if geom is None or geom.is_empty:
         return None
     if isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
-        geom = geometry.to_rfc7946(geometry.split_antimeridian(geom), decimals=6)
-    try:
-        shaped = geometry.geometry_to_geojson(geom, decimals=settings.DOWNLOAD_DECIMALS)
-    except TypeError:  # lines and collections: shapely's own mapping
-        shaped = json.loads(shapely.to_geojson(geom))
+        geom = geometry.split_antimeridian(geom)
+    shaped = geometry.to_geojson(geom, decimals=settings.DOWNLOAD_DECIMALS)
     return {"type": "Feature", "properties": dict(properties), "geometry": shaped}
 
 
@@ -448,97 +444,24 @@ def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, 
         ending = "ends too early (cut off?)" if cut else "is not JSON"
         statement = f"the file {ending}: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise error([Problem(exc.lineno, None, None, statement)], name) from exc
-    if isinstance(document, dict) and document.get("type") == "Feature":
-        document = {"type": "FeatureCollection", "features": [document]}
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        statement = "the file is not a GeoJSON FeatureCollection"
-        raise error([Problem(None, None, None, statement)], name)
-    problems = []
-    crs = _crs_problem(document)
+    _, problems = geojson.raw_features(document)
+    crs = _crs_problem(document) if isinstance(document, dict) else None
     if crs is not None:
         problems.append(crs)
-    features = document.get("features")
-    if not isinstance(features, list):
-        problems.append(Problem(None, None, None, "the FeatureCollection has no list of features"))
-    elif not features:
-        problems.append(Problem(None, None, None, "the FeatureCollection has no features"))
     if problems:
         raise error(problems, name)
     return document
 
 
-def _swapped(geometries: Iterable[BaseGeometry]) -> bool:
-    """True when every geometry lies outside the region and inside it once x and y swap."""
-    region = box(*settings.REGION_BOUNDS)
-    shapes = [g for g in geometries if g is not None and not g.is_empty]
-    if not shapes:
-        return False
-    for geom in shapes:
-        point = geom.representative_point()
-        if region.contains(point) or not region.contains(shapely.Point(point.y, point.x)):
-            return False
-    return True
-
-
-def _swap_problems(geometries: Iterable[BaseGeometry], noun: str) -> list[Problem]:
-    """One problem when latitude and longitude look swapped (see :func:`_swapped`), else none."""
-    if not _swapped(geometries):
+def _far_notes(geometries: Iterable[BaseGeometry], noun: str) -> list[str]:
+    """A notice (never a refusal) when nothing lies in the briefing's region."""
+    if not geojson.bounds_far_from(list(geometries), box(*settings.REGION_BOUNDS)):
         return []
-    statement = (
-        f"every {noun} lies outside the briefing's region, and inside it with latitude and "
-        "longitude swapped: GeoJSON positions are [longitude, latitude]"
-    )
-    return [Problem(None, "geometry", None, statement)]
-
-
-def _feature_name(properties: Mapping[str, Any], number: int) -> str:
-    for key in ("name", "title", "label", "id", "NAME"):
-        value = properties.get(key)
-        if value not in (None, ""):
-            return str(value)[:200]
-    return f"feature {number}"
-
-
-def _geometry_problems(raw: object, number: int) -> tuple[BaseGeometry | None, list[Problem]]:
-    if raw is None:
-        return None, [Problem(None, "geometry", None, "the feature has no geometry (null)", number)]
-    try:
-        geom = shape(raw)
-    except (
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        AttributeError,
-        shapely.errors.ShapelyError,
-    ) as exc:
-        message = f"the geometry cannot be read: {exc}"
-        return None, [Problem(None, "geometry", None, message, number)]
-    if geom.is_empty:
-        return None, [Problem(None, "geometry", None, "the geometry is empty", number)]
-    west, south, east, north = geom.bounds
-    if not all(math.isfinite(value) for value in geom.bounds):
-        return None, [Problem(None, "geometry", None, "a coordinate is not a number", number)]
-    if west < -180 or east > 180 or south < -90 or north > 90:
-        message = (
-            f"coordinates outside longitude [-180, 180] / latitude [-90, 90] (x {west:g} to "
-            f"{east:g}, y {south:g} to {north:g}): projected coordinates (metres)? GeoJSON "
-            "must be longitude, latitude in WGS 84 (EPSG:4326)"
-        )
-        return None, [Problem(None, "geometry", None, message, number)]
-    return geom, []
-
-
-def _repaired(geom: BaseGeometry, label: str, notes: list[str]) -> BaseGeometry:
-    if isinstance(geom, shapely.Polygon | shapely.MultiPolygon) and geometry.crosses_antimeridian(
-        geom
-    ):
-        geom = geometry.split_antimeridian(geom)
-        notes.append(f"{label}: crosses the antimeridian (180°); split into parts on each side")
-    if not geom.is_valid:
-        notes.append(f"{label}: invalid geometry ({explain_validity(geom)}), repaired")
-        geom = shapely.make_valid(geom)
-    return geom
+    return [
+        f"notice: no {noun} lies in the briefing's region (Europe and the North Atlantic); "
+        "that is fine for data elsewhere on Earth. If they were meant to be here, check that "
+        "positions are [longitude, latitude]"
+    ]
 
 
 def read_layer(name: str, data: bytes) -> LayerUpload:
@@ -566,32 +489,23 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
     """
     document = _parse_geojson(name, data, LayerUploadError)
     layer = PurePath(name).stem[:80] or "layer"
-    problems: list[Problem] = []
+    reading = geojson.read_document(document)
+    if reading.problems:
+        raise LayerUploadError(list(reading.problems), name)
     rows: list[dict[str, str]] = []
     shapes: list[BaseGeometry] = []
-    notes: list[str] = []
-    for number, feature in enumerate(document["features"], start=1):
-        properties, problem = tables.feature_properties(feature, number)
-        if properties is None:
-            problems.append(problem)
-            continue
-        geom, geometry_problems = _geometry_problems(feature.get("geometry"), number)
-        problems += geometry_problems
-        if geom is None:
-            continue
-        label = _feature_name(properties, number)
-        shapes.append(_repaired(geom, f"feature {number} ({label})", notes))
+    for feature in reading.features:
+        assert feature.geometry is not None  # no problems: every feature has one
+        shapes.append(feature.geometry)
+        name_of = geojson.feature_name(feature.properties)
         rows.append(
             {
                 "layer": layer,
-                "name": label,
-                "properties": json.dumps(properties, ensure_ascii=False, default=str),
+                "name": f"feature {feature.number}" if name_of is None else name_of,
+                "properties": json.dumps(feature.properties, ensure_ascii=False, default=str),
             }
         )
-    if not problems:
-        problems += _swap_problems(shapes, "feature")
-    if problems:
-        raise LayerUploadError(problems, name)
+    notes = [*reading.notes, *_far_notes(shapes, "feature")]
     frame = gpd.GeoDataFrame(
         pd.DataFrame(rows, columns=["layer", "name", "properties"], dtype=str),
         geometry=gpd.GeoSeries(shapes, crs=settings.CRS),
@@ -619,15 +533,17 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
         sites = tables.sites_from_geojson(document, source=name)
     except SitesError as exc:
         raise SitesError(sorted([*exc.problems, *taken], key=_feature_order), name) from exc
-    problems = [*taken, *_swap_problems(sites.geometry, "site")]
-    if problems:
-        raise SitesError(problems, name)
+    if taken:
+        raise SitesError(taken, name)
     out = gpd.GeoDataFrame(
         sites[list(settings.SITE_PROPERTIES)].astype(str),
-        geometry=sites.geometry.map(lambda g: _repaired(g, "site", [])),
+        geometry=gpd.GeoSeries(sites.geometry.to_numpy(), crs=settings.CRS),
         crs=settings.CRS,
     )
-    out.attrs["repairs"] = list(sites.attrs.get("repairs", []))
+    out.attrs["repairs"] = [
+        *sites.attrs.get("repairs", []),
+        *_far_notes(sites.geometry, "site"),
+    ]
     return out
 
 

@@ -312,10 +312,11 @@ def test_a_self_intersecting_polygon_is_repaired_and_the_repair_noted() -> None:
     assert "Self-intersection" in upload.notes[0] and "repaired" in upload.notes[0]
 
 
-def test_swapped_latitude_and_longitude_are_named() -> None:
-    swapped = {"type": "Point", "coordinates": [55.7, 24.3]}  # Šiauliai as (lat, lon)
-    with pytest.raises(LayerUploadError, match="latitude and longitude swapped"):
-        userdata.read_layer("swapped.geojson", _collection(_feature(swapped, name="Šiauliai")))
+def test_valid_point_far_from_the_briefing_is_accepted_with_a_notice() -> None:
+    india = {"type": "Point", "coordinates": [78.96, 20.59]}  # swapped, it would be in Europe
+    upload = userdata.read_layer("india.geojson", _collection(_feature(india, name="India")))
+    assert upload.features.geometry.iloc[0].equals(shapely.Point(78.96, 20.59))
+    assert any(note.startswith("notice: no feature lies in the briefing") for note in upload.notes)
 
 
 def test_projected_coordinates_are_named() -> None:
