@@ -139,21 +139,32 @@ def read_document(document: object) -> Reading:
     Returns
     -------
     Reading
-        Every feature that is a Feature (its geometry None when refused), every note, every
-        problem (with the 1-based feature number).
+        Every feature that is a Feature (its geometry None when refused, or when it has none
+        to draw: a null geometry or an empty GeometryCollection, with a note saying so),
+        every note, every problem (with the 1-based feature number).
     """
     raw, problems = raw_features(document)
     features: list[Feature] = []
     notes: list[str] = []
     for number, item in enumerate(raw, start=1):
         properties, problem = _properties(item, number)
-        if properties is None:
+        if properties is None or not isinstance(item, dict):
             problems.append(problem)
             continue
         label = feature_label(properties, number)
         said: list[str] = []
+        if "geometry" not in item:
+            statement = "the Feature has no 'geometry' member (spelt so; it may be null)"
+            problems.append(Problem(None, "geometry", None, statement, number))
+            continue
+        member = item["geometry"]
+        if _nothing_to_draw(member):
+            what = "no geometry (null)" if member is None else "an empty geometry"
+            said.append(f"it has {what}: nothing to draw, left out of the map")
+            notes.append(f"{label}: {said[0]}")
+            features.append(Feature(number, properties, None, tuple(said)))
+            continue
         try:
-            member = item.get("geometry") if isinstance(item, dict) else None
             shape = read_geometry(member, said)
         except _Bad as exc:
             name = feature_name(properties)
@@ -166,18 +177,29 @@ def read_document(document: object) -> Reading:
     return Reading(tuple(features), tuple(notes), tuple(problems))
 
 
+def _nothing_to_draw(member: object) -> bool:
+    """A null geometry or an empty GeometryCollection: valid GeoJSON with nothing to draw."""
+    if member is None:
+        return True
+    return (
+        isinstance(member, dict)
+        and member.get("type") == "GeometryCollection"
+        and member.get("geometries") == []
+    )
+
+
 def _properties(item: object, number: int) -> tuple[dict[str, Any] | None, Problem]:
     if not isinstance(item, dict) or item.get("type") != "Feature":
         shown = "null" if item is None else type(item).__name__
         if isinstance(item, dict):
             shown = f"an object of type {str(item.get('type'))[:40]!r}"
-        statement = f"feature {number} is {shown}, not a GeoJSON Feature object"
+        statement = f"it is {shown}, not a GeoJSON Feature object"
         return None, Problem(None, None, None, statement, number)
     properties = item.get("properties")
     if properties is None:
         properties = {}
     if not isinstance(properties, dict):
-        statement = f"feature {number}: the properties are not an object ({{'name': ...}}) or null"
+        statement = "the properties are not an object ({'name': ...}) or null"
         return None, Problem(None, "properties", None, statement, number)
     return properties, Problem(None, None, None, "", number)
 
@@ -286,6 +308,14 @@ def _ring(value: object, notes: list[str]) -> np.ndarray:
             "repeating the first position at the end"
         )
         positions = np.concatenate([positions, positions[:1]])
+    lon = positions[:, 0]
+    if np.any(np.abs(lon) > _HALF_TURN) and np.any(np.abs(np.diff(lon)) > _HALF_TURN):
+        far = float(lon[np.argmax(np.abs(lon))])
+        raise _Bad(
+            f"a ring has the longitude {far:g}, outside [-180, 180], and also jumps more than "
+            "180 degrees between two positions: a ring may run past ±180 or jump across it, "
+            "not both. Check that position for a typo"
+        )
     distinct = len({(float(x), float(y)) for x, y in positions})
     if len(positions) < 4 or distinct < 3:
         raise _Bad(
@@ -324,6 +354,11 @@ def _positions(value: object, notes: list[str], *, single: bool = False) -> np.n
 def _position(item: object) -> list[float]:
     if not isinstance(item, list):
         raise _Bad(f"a position must be a list [lon, lat], not {_shown(item)}")
+    if any(isinstance(cell, list) for cell in item):
+        raise _Bad(
+            f"a position holds a list ({_shown(item)}): the coordinates are nested one "
+            "level too deep for this geometry type"
+        )
     if len(item) < 2:
         raise _Bad(f"the position {_shown(item)} has {len(item)} number(s); it needs two")
     for cell in item:
@@ -386,7 +421,8 @@ def _finished(shape: BaseGeometry, notes: list[str]) -> BaseGeometry:
             notes.append(f"the area was not valid ({reason}); repaired with make_valid{dropped}")
             fixed = kept
         else:
-            notes.append(f"the geometry was not valid ({reason}); repaired with make_valid")
+            became = "" if fixed.geom_type == shape.geom_type else f", now a {fixed.geom_type}"
+            notes.append(f"the geometry was not valid ({reason}); repaired with make_valid{became}")
         shape = fixed
     return shape
 

@@ -38,6 +38,8 @@ from geo.settings import CRS
 # Longitudes span 360 degrees; a ring segment longer than half of that crosses the antimeridian.
 _HALF_TURN = 180.0
 _FULL_TURN = 360.0
+# Latitude of the poles: a step along a pole (from one longitude to another at ±90) has no length.
+_QUARTER_TURN = 90.0
 
 Arc = np.ndarray  # (n, 2) float array of lon/lat positions
 
@@ -300,16 +302,18 @@ def max_longitude_step(geom: BaseGeometry) -> float:
 
 
 def _seam_free_steps(ring: np.ndarray) -> np.ndarray:
-    """Longitude steps of a ring, a step between two positions on the seam (±180) counting 0.
+    """Longitude steps of a ring; a step along the seam (±180) or along a pole counts 0.
 
     A ring already cut at the antimeridian (Natural Earth's Antarctica, Fiji, Russia) runs
     along longitude 180 or -180, and may go from one to the other along a pole or the seam
     itself: such a step is an edge of the map, not a crossing.
     """
-    lon = ring[:, 0]
+    lon, lat = ring[:, 0], ring[:, 1]
     steps = np.diff(lon)
     on_seam = np.abs(lon) == _HALF_TURN
-    steps[on_seam[1:] & on_seam[:-1]] = 0.0
+    at_pole = np.abs(lat) == _QUARTER_TURN
+    along_pole = at_pole[1:] & at_pole[:-1] & (lat[1:] == lat[:-1])
+    steps[(on_seam[1:] & on_seam[:-1]) | along_pole] = 0.0
     return steps
 
 
@@ -603,12 +607,18 @@ def _geojson_object(geom: BaseGeometry, decimals: int | None) -> dict[str, Any]:
     return {"type": geom.geom_type, "coordinates": _coordinates(geom, decimals)}
 
 
+def _ring_count(geom: BaseGeometry) -> int:
+    return sum(len(polygon.interiors) + 1 for polygon in _polygons(geom))
+
+
 def _written_faithfully(written: Mapping[str, Any], geom: BaseGeometry) -> bool:
     """Whether the written object reads back valid, of the same kind, with nothing collapsed."""
     back = shapely.geometry.shape(written)
     if not back.is_valid or back.is_empty or back.geom_type != geom.geom_type:
         return False
     if shapely.get_num_geometries(back) != shapely.get_num_geometries(geom):
+        return False
+    if _ring_count(back) != _ring_count(geom):  # no hole merged into another or lost
         return False
     return not (geom.area > 0 and not math.isclose(back.area, geom.area, rel_tol=1e-3))
 

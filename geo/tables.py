@@ -606,6 +606,11 @@ def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDat
     if not reading.features and reading.problems:
         raise SitesError(list(reading.problems), source)
     problems: list[Problem] = list(reading.problems)
+    problems += [
+        Problem(None, "geometry", None, "the site has no geometry (null or empty)", f.number)
+        for f in reading.features
+        if f.geometry is None and f.notes
+    ]
     rows = [feature.properties for feature in reading.features]
     geometries = [feature.geometry for feature in reading.features]
     numbers = [feature.number for feature in reading.features]

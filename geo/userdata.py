@@ -494,8 +494,12 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
         raise LayerUploadError(list(reading.problems), name)
     rows: list[dict[str, str]] = []
     shapes: list[BaseGeometry] = []
-    for feature in reading.features:
-        assert feature.geometry is not None  # no problems: every feature has one
+    drawn = [feature for feature in reading.features if feature.geometry is not None]
+    if not drawn:
+        statement = "no feature has a geometry to draw (all are null or empty)"
+        raise LayerUploadError([Problem(None, "geometry", None, statement)], name)
+    for feature in drawn:
+        assert feature.geometry is not None
         shapes.append(feature.geometry)
         name_of = geojson.feature_name(feature.properties)
         rows.append(

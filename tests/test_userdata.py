@@ -288,17 +288,21 @@ def test_an_empty_file_and_an_empty_collection_are_named() -> None:
         userdata.read_layer("none.geojson", _collection())
 
 
-def test_null_geometries_are_listed_by_feature() -> None:
-    with pytest.raises(LayerUploadError) as raised:
-        userdata.read_layer(
-            "nulls.geojson",
-            _collection(_feature(SQUARE), _feature(None, name="B"), _feature(None, name="C")),
-        )
-    assert [(p.feature, p.column) for p in raised.value.problems] == [
-        (2, "geometry"),
-        (3, "geometry"),
+def test_null_geometries_are_left_out_with_a_note_each() -> None:
+    upload = userdata.read_layer(
+        "nulls.geojson",
+        _collection(_feature(SQUARE), _feature(None, name="B"), _feature(None, name="C")),
+    )
+    assert len(upload.features) == 1
+    assert [note for note in upload.notes if "null" in note] == [
+        "feature 2 (B): it has no geometry (null): nothing to draw, left out of the map",
+        "feature 3 (C): it has no geometry (null): nothing to draw, left out of the map",
     ]
-    assert "no geometry (null)" in str(raised.value)
+
+
+def test_a_layer_of_null_geometries_only_is_refused() -> None:
+    with pytest.raises(LayerUploadError, match="no feature has a geometry to draw"):
+        userdata.read_layer("nulls.geojson", _collection(_feature(None, name="B")))
 
 
 def test_a_self_intersecting_polygon_is_repaired_and_the_repair_noted() -> None:
