@@ -364,11 +364,20 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        return value  # exactly as typed; columns that are codes are stripped in _text_frame
     return str(value).strip()
 
 
+def _column_text(values: Iterable[object], column: str) -> list[str]:
+    texts = [_cell_text(value) for value in values]
+    if column in settings.FREE_TEXT_COLUMNS:
+        return texts
+    return [text.strip() for text in texts]
+
+
 def _text_frame(df: pd.DataFrame, columns: Sequence[str], lines: Sequence[int]) -> pd.DataFrame:
-    data = {column: [_cell_text(value) for value in df[column].tolist()] for column in columns}
+    data = {column: _column_text(df[column].tolist(), column) for column in columns}
     index = pd.Index(list(lines), name="line", dtype="int64")
     return pd.DataFrame(data, index=index, columns=list(columns), dtype=str)
 
@@ -381,6 +390,24 @@ def cell_text(value: object) -> str:
 def text_frame(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The given columns of ``df`` as CSV cell text, indexed by CSV line (header = 1)."""
     return _text_frame(df, columns, range(2, len(df) + 2))
+
+
+def _character_problems(text: pd.DataFrame) -> list[Problem]:
+    """Cells holding a character a download could not carry (NUL, other control characters)."""
+    forbidden = settings.FORBIDDEN_CELL_CHARACTERS
+    problems = []
+    for column in text.columns:
+        for number, value in text[column].items():
+            bad = sorted({char for char in value if char in forbidden})
+            if not bad:
+                continue
+            names = ", ".join(f"U+{ord(char):04X}" for char in bad)
+            expected = (
+                f"text without control characters (it holds {names}, which an Excel workbook "
+                "or the workspace cannot keep): delete them; tabs and line breaks are fine"
+            )
+            problems.append(Problem(int(str(number)), str(column), value, expected))
+    return problems
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -680,6 +707,7 @@ def _deployment_problems(
     text: pd.DataFrame, *, site_ids: Collection[str], source_ids: Collection[str]
 ) -> list[Problem]:
     problems = _schema_problems(_deployment_schema(site_ids, source_ids), text)
+    problems += _character_problems(text)
     problems += _duplicate_problems(text, "id")
     problems += _dated_precision_problems(text, ("start", "end"))
     problems += _precision_problems(text, ("start", "end"))

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -104,17 +105,26 @@ def guard_formula(value: object) -> object:
 
     ``=cmd|' /C calc'!A0``, ``+1+1``, ``-2+3``, ``@SUM(A1)`` and cells starting with a tab or
     a carriage return are formulas to Excel, LibreOffice and Google Sheets (OWASP, "CSV
-    injection"); with an apostrophe in front they are shown as text. Anything else is
-    returned unchanged.
+    injection"); with an apostrophe in front they are shown as text. A text that itself
+    starts with an apostrophe gets one more, so :func:`unguard_formula` can always take one
+    off: the escape is unambiguous (``'=x`` is written ``''=x`` and read back ``'=x``).
+    Anything else is returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(settings.FORMULA_PREFIXES):
-        return "'" + value
+    prefixes = (*settings.FORMULA_PREFIXES, settings.FORMULA_ESCAPE)
+    if isinstance(value, str) and value.startswith(prefixes):
+        return settings.FORMULA_ESCAPE + value
     return value
 
 
 def unguard_formula(value: str) -> str:
-    """Take off the apostrophe :func:`guard_formula` put in front of a formula-like text."""
-    if value.startswith("'") and value[1:].startswith(settings.FORMULA_PREFIXES):
+    """Take off the apostrophe :func:`guard_formula` put in front of a text.
+
+    One leading apostrophe is taken off when a formula character or another apostrophe
+    follows it, as :func:`guard_formula` writes them; a hand-typed ``'tis`` stays as it is.
+    """
+    escape = settings.FORMULA_ESCAPE
+    prefixes = (*settings.FORMULA_PREFIXES, escape)
+    if value.startswith(escape) and value[1:].startswith(prefixes):
         return value[1:]
     return value
 
@@ -160,11 +170,60 @@ def _suffix(name: str) -> str:
     return PurePath(name).suffix.lower().lstrip(".")
 
 
+# OOXML's escape of a character in a text: _xHHHH_ (ECMA-376 Part 1, 22.9.2.19 ST_Xstring);
+# a literal "_xHHHH_" is written with its underscore escaped, "_x005F_xHHHH_". Read as
+# xlsxwriter writes it (one _x005F_ before each literal, matched without overlap).
+_OOXML_ESCAPE = re.compile(r"_x005F(_x[0-9A-Fa-f]{4}_)|_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_text(content: str) -> str:
+    return _OOXML_ESCAPE.sub(lambda m: m.group(1) or chr(int(m.group(2), 16)), content)
+
+
+# What is left once unescaped: control characters a workbook may hold but a table may not.
+_XLSX_CONTROL = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted(settings.FORBIDDEN_CELL_CHARACTERS)) + "]"
+)
+_CONTROL_ESCAPE_STATEMENT = (
+    "a control character a table cell cannot hold (the workspace and the downloads cannot "
+    "keep it); delete it in the workbook and upload again"
+)
+
+
+def _exact_workbook(data: bytes) -> Any:
+    """A read-only openpyxl workbook whose shared texts are decoded exactly.
+
+    openpyxl (3.1) only undoes the ``_x005F_`` escape of shared strings, so a carriage return
+    (written ``_x000D_``) and the text ``_x000D_`` itself (written ``_x005F_x000D_``) both
+    come back as ``_x000D_``. The shared strings are read again here and every ``_xHHHH_``
+    decoded, left to right, as the standard says; the worksheets read them lazily from the
+    same list, so replacing its items is enough.
+    """
+    from openpyxl.cell.text import Text
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    names = [n for n in reader.archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+    if names and reader.shared_strings:
+        exact: list[str] = []
+        with reader.archive.open(names[0]) as source:
+            for _, node in iterparse(source):
+                if node.tag == f"{{{SHEET_MAIN_NS}}}si":
+                    content = Text.from_tree(node).content
+                    exact.append(_ooxml_text(content))
+                    node.clear()
+        if len(exact) == len(reader.shared_strings):
+            reader.shared_strings[:] = exact
+    return reader.wb
+
+
 def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
-    import openpyxl  # only needed for Excel uploads
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = _exact_workbook(data)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         statement = f"the file is not an Excel workbook (.xlsx) that can be read: {exc}"
         raise DeploymentTableError([Problem(None, None, None, statement)], name) from exc
@@ -175,6 +234,13 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
         ]
     finally:
         book.close()
+    control = [
+        Problem(number, None, None, f"a cell holds {escaped!r}: {_CONTROL_ESCAPE_STATEMENT}")
+        for number, row in enumerate(rows, start=1)
+        for escaped in sorted({m for cell in row for m in _XLSX_CONTROL.findall(cell)})
+    ]
+    if control:
+        raise DeploymentTableError(control, name)
     while rows and not any(rows[-1]):
         rows.pop()  # trailing empty rows
     width = max((len(row) for row in rows), default=0)
@@ -185,7 +251,7 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
 
 def _xlsx_as_csv(data: bytes, name: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerows(_xlsx_rows(data, name))
     return out.getvalue()
 
@@ -335,7 +401,9 @@ def validate_table(
 def table_csv(table: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV (with a byte-order mark, for Excel), formula-safe."""
     text = guarded(table_text(table))
-    return text.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    # CRLF as RFC 4180 has it: the writer then quotes every cell holding a CR or an LF (with
+    # "\n" alone, a lone CR would be written bare and the file could not be read back).
+    return text.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def table_xlsx(table: pd.DataFrame) -> bytes:
