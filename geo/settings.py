@@ -227,6 +227,9 @@ SOURCE_COLUMNS: tuple[str, ...] = (
     "date_note",
     "kind",
 )
+# Columns of the user's own sources: the bundled ones and an optional link (a web address kept
+# and shown as text, never fetched).
+USER_SOURCE_COLUMNS: tuple[str, ...] = (*SOURCE_COLUMNS, "link")
 # Columns of data/events.csv, in file order.
 EVENT_COLUMNS: tuple[str, ...] = (
     "id",

@@ -61,6 +61,7 @@ _DATE_DTYPE = np.dtype(settings.DATE_DTYPE)
 _EXPECT_ALPHA3 = "an ISO 3166-1 alpha-3 country code"
 _EXPECT_DATE_FORM = "a date in the form YYYY-MM-DD"
 _EXPECT_REAL_DATE = "a real calendar date"
+_EXPECT_LINK = "a web address starting with https:// or http:// without spaces (kept as text)"
 
 
 # --- cell predicates (on stripped text) -------------------------------------------------------
@@ -451,7 +452,12 @@ def _header_problems(
 
 
 def _parse_csv(
-    text: str, *, columns: Sequence[str], error: type[DataError], source: str
+    text: str,
+    *,
+    columns: Sequence[str],
+    error: type[DataError],
+    source: str,
+    optional: Collection[str] = (),
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """CSV text -> (text frame indexed by line number, problems of rows left out of it).
 
@@ -473,7 +479,8 @@ def _parse_csv(
                 continue  # a blank line
             if header is None:
                 header = [name.strip() for name in record]
-                header_problems = _header_problems(header, columns, line=line)
+                required = [name for name in columns if name not in optional or name in header]
+                header_problems = _header_problems(header, required, line=line)
                 if header_problems:
                     raise error(header_problems, source)
                 continue
@@ -489,6 +496,9 @@ def _parse_csv(
     except csv.Error as exc:
         problems.append(Problem(reader.line_num, None, None, f"the CSV cannot be read: {exc}"))
     raw = pd.DataFrame(records, columns=header, dtype=str)
+    for name in optional:
+        if name not in raw.columns:
+            raw[name] = ""
     return _text_frame(raw, columns, lines), problems
 
 
@@ -561,19 +571,116 @@ def load_sources(path: str | Path = settings.SOURCES_PATH) -> pd.DataFrame:
         Listing every problem of the file.
     """
     path = Path(path)
-    text, problems = _parse_csv(
-        _read_text(path, error=SourcesTableError),
-        columns=settings.SOURCE_COLUMNS,
-        error=SourcesTableError,
-        source=str(path),
+    return sources_from_csv(
+        _read_text(path, error=SourcesTableError), source=str(path), columns=settings.SOURCE_COLUMNS
     )
-    problems += _schema_problems(_source_schema(), text)
+
+
+def _is_link(value: str) -> bool:
+    return value.startswith(("https://", "http://")) and not any(c.isspace() for c in value)
+
+
+def _source_problems(text: pd.DataFrame, taken_ids: Collection[str]) -> list[Problem]:
+    problems = _schema_problems(_source_schema(), text)
+    problems += _character_problems(text)
     problems += _duplicate_problems(text, "id")
+    problems += _taken_problems(text, taken_ids, "source")
     problems += _precision_problems(text, ("date",))
     problems += _dated_precision_problems(text, ("date",))
+    if "link" in text.columns:
+        problems += [
+            Problem(int(str(number)), "link", value, _EXPECT_LINK)
+            for number, value in text["link"].items()
+            if value and not _is_link(value)
+        ]
+    return problems
+
+
+def _taken_problems(text: pd.DataFrame, taken_ids: Collection[str], noun: str) -> list[Problem]:
+    return [
+        Problem(int(str(number)), "id", value, f"a new id (the briefing already has this {noun})")
+        for number, value in text["id"].items()
+        if value in taken_ids
+    ]
+
+
+def sources_from_csv(
+    data: str | bytes,
+    *,
+    source: str = "sources",
+    taken_ids: Collection[str] = (),
+    unguard: Callable[[str], str] | None = None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate sources CSV text (the bundled file, or the user's own sources).
+
+    Parameters
+    ----------
+    data : str or bytes
+        The CSV; bytes are decoded as UTF-8 (a byte-order mark is dropped).
+    source : str
+        Name of the data in error messages.
+    taken_ids : collection of str
+        Ids already used (the bundled sources, when reading the user's): refused.
+    unguard : callable, optional
+        Applied to every cell first (the download's formula escape taken off).
+    columns : sequence of str, optional
+        The columns; ``settings.USER_SOURCE_COLUMNS`` (``link`` optional) when None.
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem, with CSV line numbers.
+    """
+    columns = settings.USER_SOURCE_COLUMNS if columns is None else columns
+    text, problems = _parse_csv(
+        _decoded(data, SourcesTableError, source),
+        columns=columns,
+        error=SourcesTableError,
+        source=source,
+        optional=("link",),
+    )
+    if unguard is not None:
+        text = text.apply(lambda column: column.map(unguard))
+    problems += _source_problems(text, taken_ids)
     if problems:
-        raise SourcesTableError(_sorted(problems, settings.SOURCE_COLUMNS), str(path))
+        raise SourcesTableError(_sorted(problems, columns), source)
     return _typed(text, dates=("date",))
+
+
+def validate_sources(
+    df: pd.DataFrame, *, taken_ids: Collection[str] = (), source: str = "sources"
+) -> pd.DataFrame:
+    """Validate a sources frame in memory (the user's, edited or kept in the workspace).
+
+    ``df`` has the columns ``settings.SOURCE_COLUMNS`` (``link`` optional), as text or typed;
+    row ``i`` is reported as line ``i + 2``. Returns the typed frame (``date`` a date).
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem.
+    """
+    columns = settings.USER_SOURCE_COLUMNS
+    frame = df if "link" in df.columns else df.assign(link="")
+    problems = _header_problems([str(c) for c in frame.columns], columns)
+    if problems:
+        raise SourcesTableError(problems, source)
+    text = _text_frame(frame, columns, range(2, len(frame) + 2))
+    problems = _source_problems(text, taken_ids)
+    if problems:
+        raise SourcesTableError(_sorted(problems, columns), source)
+    return _typed(text, dates=("date",))
+
+
+def _decoded(data: str | bytes, error: type[DataError], source: str) -> str:
+    if isinstance(data, bytes):
+        try:
+            data = data.decode(settings.CSV_ENCODING)
+        except UnicodeDecodeError as exc:
+            statement = f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+            raise error([Problem(None, None, None, statement)], source) from exc
+    return data.removeprefix("\ufeff")
 
 
 # --- sites ---------------------------------------------------------------------------------------
@@ -885,22 +992,92 @@ def load_events(
         Listing every problem of the file.
     """
     path = Path(path)
-    site_ids, source_ids = frozenset(sites["id"]), frozenset(sources["id"])
-    text, problems = _parse_csv(
+    return events_from_csv(
         _read_text(path, error=EventsTableError),
-        columns=settings.EVENT_COLUMNS,
-        error=EventsTableError,
+        site_ids=frozenset(sites["id"]),
+        source_ids=frozenset(sources["id"]),
         source=str(path),
     )
-    problems += _schema_problems(_event_schema(site_ids, source_ids), text)
+
+
+def _event_problems(
+    text: pd.DataFrame,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    taken_ids: Collection[str],
+) -> list[Problem]:
+    problems = _schema_problems(_event_schema(frozenset(site_ids), frozenset(source_ids)), text)
+    problems += _character_problems(text)
     problems += _duplicate_problems(text, "id")
+    problems += _taken_problems(text, taken_ids, "event")
     problems += _precision_problems(text, ("date",))
-    if problems:
-        raise EventsTableError(_sorted(problems, settings.EVENT_COLUMNS), str(path))
+    return problems
+
+
+def _typed_events(text: pd.DataFrame) -> pd.DataFrame:
     out = _typed(text, dates=("date",))
     out["start_day"] = _period_start(out["date"], out["date_precision"])
     out["end_day"] = _period_end(out["date"], out["date_precision"])
     return out
+
+
+def events_from_csv(
+    data: str | bytes,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    taken_ids: Collection[str] = (),
+    source: str = "events",
+    unguard: Callable[[str], str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate events CSV text (the bundled file, or the user's own events).
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem, with CSV line numbers.
+    """
+    text, problems = _parse_csv(
+        _decoded(data, EventsTableError, source),
+        columns=settings.EVENT_COLUMNS,
+        error=EventsTableError,
+        source=source,
+    )
+    if unguard is not None:
+        text = text.apply(lambda column: column.map(unguard))
+    problems += _event_problems(text, site_ids=site_ids, source_ids=source_ids, taken_ids=taken_ids)
+    if problems:
+        raise EventsTableError(_sorted(problems, settings.EVENT_COLUMNS), source)
+    return _typed_events(text)
+
+
+def validate_events(
+    df: pd.DataFrame,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    taken_ids: Collection[str] = (),
+    source: str = "events",
+) -> pd.DataFrame:
+    """Validate an events frame in memory (the user's); row ``i`` is line ``i + 2``.
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem.
+    """
+    columns = settings.EVENT_COLUMNS
+    problems = _header_problems(
+        [str(c) for c in df.columns], columns, ignored=settings.DERIVED_DAY_COLUMNS
+    )
+    if problems:
+        raise EventsTableError(problems, source)
+    text = _text_frame(df, columns, range(2, len(df) + 2))
+    problems = _event_problems(text, site_ids=site_ids, source_ids=source_ids, taken_ids=taken_ids)
+    if problems:
+        raise EventsTableError(_sorted(problems, columns), source)
+    return _typed_events(text)
 
 
 # --- joins and JSON ------------------------------------------------------------------------------

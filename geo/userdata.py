@@ -14,7 +14,7 @@ import json
 import math
 import re
 import zipfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -26,7 +26,14 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geo import geojson, geometry, settings, tables
-from geo.errors import DataError, DeploymentTableError, Problem, SitesError
+from geo.errors import (
+    DataError,
+    DeploymentTableError,
+    EventsTableError,
+    Problem,
+    SitesError,
+    SourcesTableError,
+)
 from geo.urlstate import mission_slug
 
 
@@ -71,6 +78,7 @@ def apply_edits(
     edited_rows: Mapping[int | str, Mapping[str, object]],
     added_rows: Iterable[Mapping[str, object]],
     deleted_rows: Iterable[int],
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A table with the edits of ``st.data_editor``'s state applied (positions of ``table``).
 
@@ -81,20 +89,28 @@ def apply_edits(
     edited_rows, added_rows, deleted_rows
         As in the editor's session state: {position: {column: value}}, [{column: value}],
         [position].
+    columns : sequence of str, optional
+        The table's columns: ``settings.DEPLOYMENT_COLUMNS`` when None; give
+        ``settings.USER_SOURCE_COLUMNS`` or ``settings.EVENT_COLUMNS`` for the user's own
+        sources or events.
     """
-    out = table_text(table)
+    columns = settings.DEPLOYMENT_COLUMNS if columns is None else tuple(columns)
+
+    def text(frame: pd.DataFrame) -> pd.DataFrame:
+        return tables.text_frame(frame, columns).reset_index(drop=True)
+
+    out = text(table)
     for position, changes in edited_rows.items():
         for column, value in changes.items():
             if column in out.columns:
                 out.at[int(position), column] = tables.cell_text(value)
     out = out.drop(index=[int(position) for position in deleted_rows], errors="ignore")
     added = [
-        {column: tables.cell_text(row.get(column)) for column in settings.DEPLOYMENT_COLUMNS}
-        for row in added_rows
+        {column: tables.cell_text(row.get(column)) for column in columns} for row in added_rows
     ]
     if added:
         out = pd.concat([out, pd.DataFrame(added, dtype=str)], ignore_index=True)
-    return table_text(out)
+    return text(out)
 
 
 # --- formula injection ---------------------------------------------------------------------------
@@ -220,13 +236,15 @@ def _exact_workbook(data: bytes) -> Any:
     return reader.wb
 
 
-def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
+def _xlsx_rows(
+    data: bytes, name: str, error: type[DataError] = DeploymentTableError
+) -> list[list[str]]:
 
     try:
         book = _exact_workbook(data)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         statement = f"the file is not an Excel workbook (.xlsx) that can be read: {exc}"
-        raise DeploymentTableError([Problem(None, None, None, statement)], name) from exc
+        raise error([Problem(None, None, None, statement)], name) from exc
     try:
         sheet = book[settings.XLSX_SHEET] if settings.XLSX_SHEET in book else book.worksheets[0]
         rows = [
@@ -240,7 +258,7 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
         for escaped in sorted({m for cell in row for m in _XLSX_CONTROL.findall(cell)})
     ]
     if control:
-        raise DeploymentTableError(control, name)
+        raise error(control, name)
     while rows and not any(rows[-1]):
         rows.pop()  # trailing empty rows
     width = max((len(row) for row in rows), default=0)
@@ -249,11 +267,22 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
     return [row[:width] for row in rows]
 
 
-def _xlsx_as_csv(data: bytes, name: str) -> str:
+def _xlsx_as_csv(data: bytes, name: str, error: type[DataError] = DeploymentTableError) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(_xlsx_rows(data, name))
+    writer.writerows(_xlsx_rows(data, name, error))
     return out.getvalue()
+
+
+def _upload_text(name: str, data: bytes, error: type[DataError], noun: str) -> str | bytes:
+    """The CSV text of an uploaded table (an Excel workbook's first sheet as CSV)."""
+    _too_big(data, name, error)
+    kind = _suffix(name)
+    if kind not in settings.TABLE_UPLOAD_TYPES:
+        wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
+        statement = f"{noun} must be a {wanted} file, not {name!r}"
+        raise error([Problem(None, None, None, statement)], name)
+    return _xlsx_as_csv(data, name, error) if kind == "xlsx" else data
 
 
 def read_table(
@@ -284,17 +313,120 @@ def read_table(
     DeploymentTableError
         Listing every problem: line (the spreadsheet's row number), column, what was expected.
     """
-    _too_big(data, name, DeploymentTableError)
-    kind = _suffix(name)
-    if kind not in settings.TABLE_UPLOAD_TYPES:
-        wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
-        statement = f"a deployment table must be a {wanted} file, not {name!r}"
-        raise DeploymentTableError([Problem(None, None, None, statement)], name)
-    text = _xlsx_as_csv(data, name) if kind == "xlsx" else data
+    text = _upload_text(name, data, DeploymentTableError, "a deployment table")
     typed = tables.deployments_from_csv(
         text, site_ids=site_ids, source_ids=source_ids, source=name, unguard=unguard_formula
     )
     return table_text(typed)
+
+
+# --- the user's own sources and events ------------------------------------------------------------
+
+
+def sources_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A sources frame (typed or text) as CSV cell text: ``settings.USER_SOURCE_COLUMNS``."""
+    frame = table if "link" in table.columns else table.assign(link="")
+    return tables.text_frame(frame, settings.USER_SOURCE_COLUMNS).reset_index(drop=True)
+
+
+def events_text(table: pd.DataFrame) -> pd.DataFrame:
+    """An events frame (typed or text) as CSV cell text: ``settings.EVENT_COLUMNS``."""
+    return tables.text_frame(table, settings.EVENT_COLUMNS).reset_index(drop=True)
+
+
+def read_sources(name: str, data: bytes, *, known_ids: Collection[str]) -> pd.DataFrame:
+    """Read and check an uploaded table of the user's own sources (CSV or Excel .xlsx).
+
+    Columns: ``id, title, publisher, date, date_precision, date_note, kind`` and an optional
+    ``link`` (a web address, kept as text, never fetched).
+
+    Parameters
+    ----------
+    known_ids : collection of str
+        Ids of the sources the briefing has already (bundled): a row may not reuse one.
+
+    Returns
+    -------
+    DataFrame
+        The sources as text (:func:`sources_text`).
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem (row, column, value, what was expected).
+    """
+    text = _upload_text(name, data, SourcesTableError, "a sources table")
+    typed = tables.sources_from_csv(text, source=name, taken_ids=known_ids, unguard=unguard_formula)
+    return sources_text(typed)
+
+
+def read_events(
+    name: str,
+    data: bytes,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    known_ids: Collection[str],
+) -> pd.DataFrame:
+    """Read and check an uploaded table of the user's own events (CSV or Excel .xlsx).
+
+    ``source_ids`` should hold the bundled sources and the user's own, so an event can cite
+    either; ``known_ids`` the ids of the bundled events (not to be reused).
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem.
+    """
+    text = _upload_text(name, data, EventsTableError, "an events table")
+    typed = tables.events_from_csv(
+        text,
+        site_ids=site_ids,
+        source_ids=source_ids,
+        taken_ids=known_ids,
+        source=name,
+        unguard=unguard_formula,
+    )
+    return events_text(typed)
+
+
+def validate_sources_table(table: pd.DataFrame, *, known_ids: Collection[str]) -> pd.DataFrame:
+    """Check the user's sources as edited in the page; return them as text when valid.
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem (rows numbered as in a spreadsheet, header = 1).
+    """
+    cleaned = table.map(lambda value: unguard_formula(tables.cell_text(value)))
+    return sources_text(tables.validate_sources(cleaned, taken_ids=known_ids))
+
+
+def validate_events_table(
+    table: pd.DataFrame,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    known_ids: Collection[str],
+) -> pd.DataFrame:
+    """Check the user's events as edited in the page; return them as text when valid.
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem.
+    """
+    cleaned = table.map(lambda value: unguard_formula(tables.cell_text(value)))
+    typed = tables.validate_events(
+        cleaned, site_ids=site_ids, source_ids=source_ids, taken_ids=known_ids
+    )
+    return events_text(typed)
+
+
+def text_table_csv(table: pd.DataFrame) -> bytes:
+    """Any text table (sources, events) as formula-safe UTF-8 CSV, as :func:`table_csv`."""
+    text = guarded(table.fillna("").astype(str))
+    return text.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 @dataclass(frozen=True)
