@@ -426,3 +426,13 @@ def is_geopackage(path: str | Path) -> bool:
     except sqlite3.Error:
         return False
     return bool(application_id == 0x47504B47)  # "GPKG"
+
+
+if __name__ == "__main__":
+    import sys
+
+    # The command lives in geo.workspace_import, which imports this module under its own
+    # name: running it from here keeps one Workspace class.
+    from geo.workspace_import import main
+
+    sys.exit(main(sys.argv[1:], sys.stdout, sys.stderr))
