@@ -423,6 +423,31 @@ def validate_events_table(
     return events_text(typed)
 
 
+def merge_by_id(
+    current: pd.DataFrame | None, new: pd.DataFrame, noun: str
+) -> tuple[pd.DataFrame, str]:
+    """Rows of ``new`` replace the rows of ``current`` with the same id; the others are added.
+
+    Returns
+    -------
+    tuple of (DataFrame, str)
+        The merged text table, and a line saying what changed, e.g.
+        ``"sources: 1 added, 2 changed, 3 same"``.
+    """
+    if current is None or current.empty:
+        return new.reset_index(drop=True), f"{noun}: {len(new)} added"
+    old = current.set_index("id", drop=False)
+    fresh = new.set_index("id", drop=False)
+    common = fresh.index.intersection(old.index)
+    changed = [i for i in common if not old.loc[i].astype(str).equals(fresh.loc[i].astype(str))]
+    added = [i for i in fresh.index if i not in old.index]
+    out = old.copy()
+    out.loc[common] = fresh.loc[common, list(out.columns)]
+    table = pd.concat([out, fresh.loc[added]], ignore_index=True)
+    line = f"{noun}: {len(added)} added, {len(changed)} changed, {len(common) - len(changed)} same"
+    return table.reset_index(drop=True), line
+
+
 def text_table_csv(table: pd.DataFrame) -> bytes:
     """Any text table (sources, events) as formula-safe UTF-8 CSV, as :func:`table_csv`."""
     text = guarded(table.fillna("").astype(str))

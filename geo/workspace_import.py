@@ -53,22 +53,6 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def _merged(current: pd.DataFrame | None, new: pd.DataFrame, noun: str) -> tuple[pd.DataFrame, str]:
-    """Rows of ``new`` replace those of ``current`` with the same id; the others are added."""
-    if current is None or current.empty:
-        return new.reset_index(drop=True), f"{noun}: {len(new)} added"
-    old = current.set_index("id", drop=False)
-    fresh = new.set_index("id", drop=False)
-    common = fresh.index.intersection(old.index)
-    changed = [i for i in common if not old.loc[i].astype(str).equals(fresh.loc[i].astype(str))]
-    added = [i for i in fresh.index if i not in old.index]
-    out = old.copy()
-    out.loc[common] = fresh.loc[common, list(out.columns)]
-    table = pd.concat([out, fresh.loc[added]], ignore_index=True)
-    line = f"{noun}: {len(added)} added, {len(changed)} changed, {len(common) - len(changed)} same"
-    return table.reset_index(drop=True), line
-
-
 def _read(path: Path, problems: list[DataError], reader: Callable[[str, bytes], object]) -> object:
     """``reader(name, bytes)``; its error (every problem, the file named) kept, not raised."""
     try:
@@ -113,7 +97,7 @@ def plan_import(
             lambda n, d: userdata.read_sources(n, d, known_ids=frozenset(bundled.sources["id"])),
         )
         if isinstance(own, pd.DataFrame):
-            table, line = _merged(work.sources, own, "sources")
+            table, line = userdata.merge_by_id(work.sources, own, "sources")
             work = work.with_changes(sources=table)
             plan.changes.append(line)
     source_ids = frozenset(bundled.sources["id"]) | frozenset(
@@ -148,7 +132,7 @@ def plan_import(
             ),
         )
         if isinstance(own_events, pd.DataFrame):
-            table, line = _merged(work.events, own_events, "events")
+            table, line = userdata.merge_by_id(work.events, own_events, "events")
             work = work.with_changes(events=table)
             plan.changes.append(line)
 
