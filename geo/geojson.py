@@ -316,13 +316,25 @@ def _ring(value: object, notes: list[str]) -> np.ndarray:
             "180 degrees between two positions: a ring may run past ±180 or jump across it, "
             "not both. Check that position for a typo"
         )
-    distinct = len({(float(x), float(y)) for x, y in positions})
+    distinct = _distinct_up_to_three(positions)
     if len(positions) < 4 or distinct < 3:
         raise _Bad(
             f"a ring has {len(positions)} positions ({distinct} distinct); a ring needs at "
             "least four: three different corners and the first repeated at the end"
         )
     return positions
+
+
+def _distinct_up_to_three(positions: np.ndarray) -> int:
+    """How many different positions a ring has, counted up to three (cheaply, in numpy)."""
+    if not len(positions):
+        return 0
+    other_than_first = np.any(positions != positions[0], axis=1)
+    if not other_than_first.any():
+        return 1
+    second = positions[int(np.argmax(other_than_first))]
+    other_than_second = np.any(positions != second, axis=1)
+    return 3 if bool(np.any(other_than_first & other_than_second)) else 2
 
 
 def _shown(value: object) -> str:
@@ -335,20 +347,33 @@ def _positions(value: object, notes: list[str], *, single: bool = False) -> np.n
     items = [value] if single else value
     if not isinstance(items, list):
         raise _Bad(f"expected a list of positions ([[lon, lat], ...]), found {_shown(value)}")
-    array = np.asarray(items, dtype=object) if items else np.empty((0, 2))
-    fast = array.ndim == 2 and array.shape[1] >= 2 and len(array)
-    if fast and all(
-        type(cell) in (int, float) for cell in array.ravel().tolist()
-    ):  # bool is not a number here
-        numbers = np.asarray(array, dtype=float)
-    else:
+    numbers = _fast_numbers(items)
+    if numbers is None:
         numbers = np.asarray([_position(item) for item in items], dtype=float).reshape(-1, 3)
     if numbers.shape[1] > 2:
-        if numbers.shape[1] > 2 and not np.all(np.isnan(numbers[:, 2:])):
+        if not np.all(np.isnan(numbers[:, 2:])):
             notes.append("heights (the third value of each position) are not kept")
         numbers = numbers[:, :2]
     _check_range(numbers)
     return numbers
+
+
+def _fast_numbers(items: list[object]) -> np.ndarray | None:
+    """The positions as an (n, k) float array when they are plainly numbers, else None.
+
+    numpy reads a list of equal-length lists of JSON numbers in C; anything else (text in
+    quotes, ragged or nested positions, true/false alone) is left to the slow path, which says
+    what is wrong. (A true or false mixed with numbers is read as 1 or 0 here.)
+    """
+    if not items:
+        return None
+    try:
+        array = np.asarray(items)
+    except (ValueError, TypeError):
+        return None
+    if array.ndim != 2 or array.shape[1] < 2 or array.dtype.kind not in "fiu":
+        return None
+    return array.astype(float, copy=False)
 
 
 def _position(item: object) -> list[float]:
