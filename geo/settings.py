@@ -482,6 +482,9 @@ FORMULA_ESCAPE = "'"
 FREE_TEXT_COLUMNS: frozenset[str] = frozenset(
     {"mission", "assets", "note", "title", "publisher", "date_note", "place"}
 )
+# Longest text a table cell may hold: an Excel cell holds at most 32,767 characters, and a
+# longer one would be cut in the Excel download.
+MAX_CELL_CHARACTERS = 32_767
 # Characters no table cell may hold: an Excel workbook (XML 1.0) cannot carry them, and a
 # GeoPackage text ends at NUL. Tab, line feed and carriage return are allowed.
 FORBIDDEN_CELL_CHARACTERS: frozenset[str] = frozenset(

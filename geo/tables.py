@@ -394,11 +394,18 @@ def text_frame(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _character_problems(text: pd.DataFrame) -> list[Problem]:
-    """Cells holding a character a download could not carry (NUL, other control characters)."""
+    """Cells a download could not carry: a control character (NUL...) or too long for Excel."""
     forbidden = settings.FORBIDDEN_CELL_CHARACTERS
     problems = []
     for column in text.columns:
         for number, value in text[column].items():
+            if len(value) > settings.MAX_CELL_CHARACTERS:
+                expected = (
+                    f"at most {settings.MAX_CELL_CHARACTERS:,} characters (it has "
+                    f"{len(value):,}; an Excel cell holds no more): shorten it"
+                )
+                problems.append(Problem(int(str(number)), str(column), value[:60] + "…", expected))
+                continue
             bad = sorted({char for char in value if char in forbidden})
             if not bad:
                 continue

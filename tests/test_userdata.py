@@ -553,3 +553,9 @@ def test_a_control_character_in_an_uploaded_workbook_is_refused(data: Dataset) -
 def test_a_hand_typed_leading_apostrophe_before_a_letter_is_kept(data: Dataset) -> None:
     assert userdata.unguard_formula("'tis") == "'tis"
     assert userdata.unguard_formula(str(userdata.guard_formula("'=x"))) == "'=x"
+
+
+def test_a_cell_longer_than_an_excel_cell_is_refused_at_upload(data: Dataset) -> None:
+    table = _with_texts(data.table, ["x" * (settings.MAX_CELL_CHARACTERS + 1)])
+    with pytest.raises(DeploymentTableError, match="at most 32,767 characters"):
+        userdata.read_table("long.csv", userdata.table_csv(table), **_known(data))
