@@ -468,8 +468,8 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Kinds of file taken as a deployment table, and as a layer.
 TABLE_UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx")
 LAYER_UPLOAD_TYPES: tuple[str, ...] = ("geojson", "json")
-# Where the briefing's places lie (west, south, east, north): an upload whose every feature
-# lies outside it, but inside once latitude and longitude are swapped, is refused as swapped.
+# Where the briefing's places lie (west, south, east, north): an upload with no feature in it
+# gets a notice (never a refusal: data may lie anywhere on Earth).
 REGION_BOUNDS: tuple[float, float, float, float] = (-80.0, 30.0, 60.0, 90.0)
 # A text cell starting with one of these is a formula to a spreadsheet: downloads put an
 # apostrophe before it (OWASP "CSV injection"), and uploads take that apostrophe off again.

@@ -702,15 +702,17 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
     Returns
     -------
     LayerUpload
-        Features with their properties kept as JSON text; self-intersections repaired with
-        ``shapely.make_valid`` and areas across the antimeridian split, each noted.
+        Features with their properties kept as JSON text, and a note per repair (see
+        :mod:`geo.geojson`: rings closed, collections flattened, heights dropped, areas split
+        at the antimeridian or a pole, invalid areas made valid, null geometries left out),
+        plus a notice when no feature lies in the briefing's region.
 
     Raises
     ------
     LayerUploadError
-        Listing every problem: empty or cut-off file, not a FeatureCollection, a ``crs``
-        other than WGS 84, no features, null or unreadable geometries, projected or swapped
-        coordinates.
+        Listing every problem, in plain words: empty or cut-off file, not GeoJSON (a
+        FeatureCollection, a Feature or a geometry), a ``crs`` other than WGS 84, no
+        features or none to draw, malformed coordinates, coordinates out of range.
     """
     document = _parse_geojson(name, data, LayerUploadError)
     layer = PurePath(name).stem[:80] or "layer"
@@ -750,7 +752,8 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
     ------
     SitesError
         Listing every problem (as :func:`geo.tables.sites_from_geojson`, plus a ``crs``
-        other than WGS 84, swapped coordinates, and ids the briefing already has).
+        other than WGS 84 and ids the briefing already has). Repairs are listed in
+        ``attrs["repairs"]``, with a notice when no site lies in the briefing's region.
     """
     document = _parse_geojson(name, data, SitesError)
     taken = [
