@@ -124,18 +124,68 @@ def combined_sites(bundled: gpd.GeoDataFrame, added: gpd.GeoDataFrame) -> gpd.Ge
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=settings.CRS)
 
 
+def combined_sources(bundled: pd.DataFrame, own: pd.DataFrame | None) -> pd.DataFrame:
+    """The bundled sources followed by the user's own (checked: ids never collide).
+
+    Raises
+    ------
+    geo.errors.SourcesTableError
+        When the user's sources no longer validate (e.g. an id now bundled).
+    """
+    if own is None or own.empty:
+        return bundled
+    typed = tables.validate_sources(
+        own, taken_ids=frozenset(bundled["id"]), source="your sources (workspace)"
+    )
+    frame = pd.concat([bundled, typed], ignore_index=True)
+    if "link" in frame.columns:
+        frame["link"] = frame["link"].fillna("").astype(str)
+    return frame
+
+
+def combined_events(
+    bundled: pd.DataFrame,
+    own: pd.DataFrame | None,
+    *,
+    site_ids: frozenset[str],
+    source_ids: frozenset[str],
+) -> pd.DataFrame:
+    """The bundled events followed by the user's own, checked against every site and source.
+
+    Raises
+    ------
+    geo.errors.EventsTableError
+        When the user's events no longer validate.
+    """
+    if own is None or own.empty:
+        return bundled
+    typed = tables.validate_events(
+        own,
+        site_ids=site_ids,
+        source_ids=source_ids,
+        taken_ids=frozenset(bundled["id"]),
+        source="your events (workspace)",
+    )
+    return pd.concat([bundled, typed], ignore_index=True)
+
+
 def _with_workspace(plain: Dataset, workspace: Workspace, countries: gpd.GeoDataFrame) -> Dataset:
     sites = combined_sites(plain.sites, workspace.sites)
+    sources = combined_sources(plain.sources, workspace.sources)
+    source_ids = frozenset(sources["id"])
+    events = combined_events(
+        plain.events, workspace.events, site_ids=frozenset(sites["id"]), source_ids=source_ids
+    )
     deployments = plain.deployments
     origin = "bundled"
     if workspace.deployments is not None:
         deployments = tables.validate_deployments(
             workspace.deployments,
             site_ids=frozenset(sites["id"]),
-            source_ids=frozenset(plain.sources["id"]),
+            source_ids=source_ids,
         )
         origin = "workspace"
-    data = _assemble(plain.sources, sites, deployments, plain.events, countries)
+    data = _assemble(sources, sites, deployments, events, countries)
     return _replace(data, overlays=workspace.overlays, origin=origin)
 
 

@@ -38,6 +38,8 @@ from geo.settings import CRS
 # Longitudes span 360 degrees; a ring segment longer than half of that crosses the antimeridian.
 _HALF_TURN = 180.0
 _FULL_TURN = 360.0
+# Latitude of the poles: a step along a pole (from one longitude to another at ±90) has no length.
+_QUARTER_TURN = 90.0
 
 Arc = np.ndarray  # (n, 2) float array of lon/lat positions
 
@@ -299,6 +301,22 @@ def max_longitude_step(geom: BaseGeometry) -> float:
     return max(steps, default=0.0)
 
 
+def _seam_free_steps(ring: np.ndarray) -> np.ndarray:
+    """Longitude steps of a ring; a step along the seam (±180) or along a pole counts 0.
+
+    A ring already cut at the antimeridian (Natural Earth's Antarctica, Fiji, Russia) runs
+    along longitude 180 or -180, and may go from one to the other along a pole or the seam
+    itself: such a step is an edge of the map, not a crossing.
+    """
+    lon, lat = ring[:, 0], ring[:, 1]
+    steps = np.diff(lon)
+    on_seam = np.abs(lon) == _HALF_TURN
+    at_pole = np.abs(lat) == _QUARTER_TURN
+    along_pole = at_pole[1:] & at_pole[:-1] & (lat[1:] == lat[:-1])
+    steps[(on_seam[1:] & on_seam[:-1]) | along_pole] = 0.0
+    return steps
+
+
 def crosses_antimeridian(geom: BaseGeometry) -> bool:
     """Tell whether a polygonal geometry jumps across or runs past longitude ±180.
 
@@ -310,61 +328,92 @@ def crosses_antimeridian(geom: BaseGeometry) -> bool:
     Returns
     -------
     bool
-        True if a ring segment spans more than 180° of longitude or a position lies outside
-        [-180, 180].
+        True if a ring segment spans more than 180° of longitude (other than a step from
+        +180 to -180 along the seam or a pole, in a polygon already cut there) or a position
+        lies outside [-180, 180].
     """
     if geom.is_empty:
         return False
     min_x, _, max_x, _ = geom.bounds
-    return max_longitude_step(geom) > _HALF_TURN or min_x < -_HALF_TURN or max_x > _HALF_TURN
+    if min_x < -_HALF_TURN or max_x > _HALF_TURN:
+        return True
+    return any(
+        bool(np.any(np.abs(_seam_free_steps(np.asarray(ring.coords))) > _HALF_TURN))
+        for polygon in _polygons(geom)
+        for ring in (polygon.exterior, *polygon.interiors)
+        if len(ring.coords) > 1
+    )
 
 
-def split_antimeridian(geom: BaseGeometry) -> BaseGeometry:
-    """Split a polygon that crosses the antimeridian into parts on either side of ±180.
+def split_antimeridian(geom: BaseGeometry, *, notes: list[str] | None = None) -> BaseGeometry:
+    """Split a polygon that crosses the antimeridian or encloses a pole at longitude ±180.
 
     Each ring is first made continuous (a jump of more than 180° in longitude between two
     consecutive positions is undone by shifting the rest of the ring by ±360°), so a ring
-    given as 170..-170 or as 170..190 becomes 170..190. The polygon is then cut at every
-    multiple of 180° and each piece shifted back into [-180, 180]; the pieces meet at
-    longitude 180 / -180 exactly. Geometries that do not cross are returned unchanged.
-    Rings around a pole (e.g. Antarctica) are not supported.
+    given as 170..-170 or as 170..190 becomes 170..190. A ring that then ends a whole turn
+    east or west of where it began goes round a pole: it is closed along the pole nearer to
+    it (the one on the side of its mean latitude). The polygon is then cut at every multiple
+    of 180° and each piece shifted back into [-180, 180]; the pieces meet at longitude
+    180 / -180 exactly. Geometries that do not cross are returned unchanged.
 
     Parameters
     ----------
     geom : shapely Polygon or MultiPolygon
         Lon/lat degrees.
+    notes : list of str, optional
+        Receives one plain sentence per thing done (crossing split, pole enclosed, a polygon
+        that overlapped itself once made continuous repaired).
 
     Returns
     -------
     shapely Polygon or MultiPolygon
-        The input itself when it does not cross, otherwise a new MultiPolygon (or Polygon
-        when only one piece is left) whose rings never span more than 180° of longitude.
+        The input itself when it does not cross, otherwise a new valid MultiPolygon (or
+        Polygon when only one piece is left) whose rings never span more than 180° of
+        longitude.
     """
     if not isinstance(geom, Polygon | MultiPolygon):
         raise TypeError(f"expected a Polygon or MultiPolygon, got {geom.geom_type}")
     if not crosses_antimeridian(geom):
         return geom
+    said = notes if notes is not None else []
     pieces: list[Polygon] = []
     for polygon in _polygons(geom):
-        pieces.extend(_split_polygon(polygon))
-    return pieces[0] if len(pieces) == 1 else MultiPolygon(pieces)
+        pieces.extend(_split_polygon(polygon, said))
+    said.append("it crosses the antimeridian (longitude 180); cut there into parts on each side")
+    merged = polygonal_part(shapely.union_all(pieces)) if len(pieces) > 1 else pieces[0]
+    if not merged.is_valid:
+        merged = polygonal_part(shapely.make_valid(merged))
+    return merged
 
 
 def _unwrap(positions: np.ndarray) -> np.ndarray:
     lon = positions[:, 0].copy()
-    jumps = np.diff(lon)
+    jumps = _seam_free_steps(positions)
     offsets = np.concatenate([[0.0], np.cumsum(-_FULL_TURN * np.round(jumps / _FULL_TURN))])
     unwrapped = positions.copy()
     unwrapped[:, 0] = lon + offsets
     return unwrapped
 
 
-def _split_polygon(polygon: Polygon) -> list[Polygon]:
-    shell = _unwrap(np.asarray(polygon.exterior.coords))
+def _around_pole(ring: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Close a continuous ring that ends a whole turn from its start along the nearer pole."""
+    turns = round(float(ring[-1, 0] - ring[0, 0]) / _FULL_TURN)
+    if turns == 0:
+        return ring
+    pole = -90.0 if float(np.mean(ring[:, 1])) < 0 else 90.0
+    name = "South" if pole < 0 else "North"
+    notes.append(f"a ring goes round the {name} Pole; closed along the pole before cutting")
+    (x_end, _), (x_start, y_start) = ring[-1], ring[0]
+    closing = np.array([[x_end, pole], [x_start, pole], [x_start, y_start]])
+    return np.concatenate([ring, closing])
+
+
+def _split_polygon(polygon: Polygon, notes: list[str]) -> list[Polygon]:
+    shell = _around_pole(_unwrap(np.asarray(polygon.exterior.coords)[:, :2]), notes)
     shell_min, shell_max = float(shell[:, 0].min()), float(shell[:, 0].max())
     holes: list[np.ndarray] = []
     for interior in polygon.interiors:
-        hole = _unwrap(np.asarray(interior.coords))
+        hole = _around_pole(_unwrap(np.asarray(interior.coords)[:, :2]), notes)
         # A hole is shifted by whole turns until it sits within its exterior's longitudes.
         centre = float(hole[:, 0].mean())
         turns = 0.0
@@ -372,7 +421,11 @@ def _split_polygon(polygon: Polygon) -> list[Polygon]:
             turns = round(((shell_min + shell_max) / 2 - centre) / _FULL_TURN)
         hole[:, 0] += turns * _FULL_TURN
         holes.append(hole)
-    continuous = shapely.make_valid(Polygon(shell, holes))
+    continuous: BaseGeometry = Polygon(shell, holes)
+    if not continuous.is_valid:
+        reason = shapely.is_valid_reason(continuous)
+        notes.append(f"once continuous across 180 the polygon is not valid ({reason}); repaired")
+        continuous = polygonal_part(shapely.make_valid(continuous))
     first = math.floor((shell_min + _HALF_TURN) / _FULL_TURN)
     last = math.floor((shell_max + _HALF_TURN) / _FULL_TURN)
     parts: list[Polygon] = []
@@ -510,6 +563,103 @@ def geometry_to_geojson(geom: BaseGeometry, *, decimals: int) -> dict[str, Any]:
     if isinstance(geom, MultiPolygon):
         return {"type": "MultiPolygon", "coordinates": [polygon(part) for part in geom.geoms]}
     raise TypeError(f"cannot write a {geom.geom_type} as GeoJSON here")
+
+
+def _flat_parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The members of a geometry collection, nested collections flattened (RFC 7946 §3.1.8)."""
+    if isinstance(geom, GeometryCollection) and not geom.is_empty:
+        return [part for member in geom.geoms for part in _flat_parts(member)]
+    return [] if geom.is_empty else [geom]
+
+
+def _coordinates(geom: BaseGeometry, decimals: int | None) -> Any:
+    def position(x: float, y: float) -> list[float]:
+        if decimals is None:
+            return [float(x), float(y)]
+        return [round(float(x), decimals), round(float(y), decimals)]
+
+    def line(coords: Any) -> list[list[float]]:
+        return [position(x, y) for x, y, *_ in coords]
+
+    def polygon(shape: Polygon) -> list[list[list[float]]]:
+        return [line(shape.exterior.coords), *(line(hole.coords) for hole in shape.interiors)]
+
+    kind = geom.geom_type
+    if kind == "Point":
+        return line(geom.coords)[0]
+    if kind == "LineString":
+        return line(geom.coords)
+    if kind == "Polygon":
+        return polygon(geom)
+    if kind == "MultiPoint":
+        return [line(part.coords)[0] for part in geom.geoms]
+    if kind == "MultiLineString":
+        return [line(part.coords) for part in geom.geoms]
+    if kind == "MultiPolygon":
+        return [polygon(part) for part in geom.geoms]
+    raise TypeError(f"cannot write a {kind} as GeoJSON coordinates")
+
+
+def _geojson_object(geom: BaseGeometry, decimals: int | None) -> dict[str, Any]:
+    if isinstance(geom, GeometryCollection):
+        members = [_geojson_object(part, decimals) for part in _flat_parts(geom)]
+        return {"type": "GeometryCollection", "geometries": members}
+    return {"type": geom.geom_type, "coordinates": _coordinates(geom, decimals)}
+
+
+def _ring_count(geom: BaseGeometry) -> int:
+    return sum(len(polygon.interiors) + 1 for polygon in _polygons(geom))
+
+
+def _written_faithfully(written: Mapping[str, Any], geom: BaseGeometry) -> bool:
+    """Whether the written object reads back valid, of the same kind, with nothing collapsed."""
+    back = shapely.geometry.shape(written)
+    if not back.is_valid or back.is_empty or back.geom_type != geom.geom_type:
+        return False
+    if shapely.get_num_geometries(back) != shapely.get_num_geometries(geom):
+        return False
+    if _ring_count(back) != _ring_count(geom):  # no hole merged into another or lost
+        return False
+    return not (geom.area > 0 and not math.isclose(back.area, geom.area, rel_tol=1e-3))
+
+
+def to_geojson(geom: BaseGeometry, *, decimals: int) -> dict[str, Any]:
+    """The RFC 7946 geometry object of any shape: oriented, flat, valid, ``decimals`` kept.
+
+    Polygons at every depth get counter-clockwise exterior rings and clockwise holes (RFC 7946
+    §3.1.6); nested geometry collections are flattened (§3.1.8). Coordinates are snapped to a
+    grid of ``10 ** -decimals`` degrees with ``shapely.set_precision``, which keeps the result
+    valid, then written rounded; if what is written would not read back valid, of the same
+    kind and (for areas) the same area within 0.1 %, two more decimals are tried, and in the
+    end every digit is written. Precision reduction thus never makes a valid geometry invalid.
+
+    Parameters
+    ----------
+    geom : shapely geometry
+        Lon/lat degrees, valid (an invalid one is written as it is, rounded).
+    decimals : int
+        Decimal places wanted per coordinate.
+
+    Returns
+    -------
+    dict
+        A GeoJSON geometry object of plain Python floats.
+    """
+    if isinstance(geom, GeometryCollection):
+        geom = GeometryCollection(_flat_parts(geom))
+    oriented = shapely.orient_polygons(geom, exterior_cw=False)
+    if not geom.is_valid:
+        return _geojson_object(oriented, decimals)
+    for places in (decimals, decimals + 2, decimals + 4):
+        snapped = shapely.orient_polygons(
+            shapely.set_precision(oriented, 10.0**-places), exterior_cw=False
+        )
+        if snapped.geom_type != oriented.geom_type:
+            continue
+        written = _geojson_object(snapped, places)
+        if _written_faithfully(written, oriented):
+            return written
+    return _geojson_object(oriented, None)
 
 
 def dump_feature_collection(features: Sequence[Mapping[str, Any]]) -> bytes:

@@ -227,6 +227,9 @@ SOURCE_COLUMNS: tuple[str, ...] = (
     "date_note",
     "kind",
 )
+# Columns of the user's own sources: the bundled ones and an optional link (a web address kept
+# and shown as text, never fetched).
+USER_SOURCE_COLUMNS: tuple[str, ...] = (*SOURCE_COLUMNS, "link")
 # Columns of data/events.csv, in file order.
 EVENT_COLUMNS: tuple[str, ...] = (
     "id",
@@ -494,12 +497,28 @@ UPLOAD_WORKERS = 2
 # Kinds of file taken as a deployment table, and as a layer.
 TABLE_UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx")
 LAYER_UPLOAD_TYPES: tuple[str, ...] = ("geojson", "json")
-# Where the briefing's places lie (west, south, east, north): an upload whose every feature
-# lies outside it, but inside once latitude and longitude are swapped, is refused as swapped.
+# Where the briefing's places lie (west, south, east, north): an upload with no feature in it
+# gets a notice (never a refusal: data may lie anywhere on Earth).
 REGION_BOUNDS: tuple[float, float, float, float] = (-80.0, 30.0, 60.0, 90.0)
 # A text cell starting with one of these is a formula to a spreadsheet: downloads put an
 # apostrophe before it (OWASP "CSV injection"), and uploads take that apostrophe off again.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+# A download also puts an apostrophe before a text that itself starts with one, so that taking
+# one leading apostrophe off on upload always gives back the text (an unambiguous escape).
+FORMULA_ESCAPE = "'"
+# Free-text columns of the tables: kept exactly as typed (leading and trailing spaces too); the
+# other columns (ids, codes, dates, numbers) have their surrounding spaces taken off.
+FREE_TEXT_COLUMNS: frozenset[str] = frozenset(
+    {"mission", "assets", "note", "title", "publisher", "date_note", "place"}
+)
+# Longest text a table cell may hold: an Excel cell holds at most 32,767 characters, and a
+# longer one would be cut in the Excel download.
+MAX_CELL_CHARACTERS = 32_767
+# Characters no table cell may hold: an Excel workbook (XML 1.0) cannot carry them, and a
+# GeoPackage text ends at NUL. Tab, line feed and carriage return are allowed.
+FORBIDDEN_CELL_CHARACTERS: frozenset[str] = frozenset(
+    {chr(code) for code in range(32) if chr(code) not in "\t\n\r"} | {"\x7f", "\ufffe", "\uffff"}
+)
 # Sheet of an Excel workbook read as the deployment table (else its first sheet), and written.
 XLSX_SHEET = "deployments"
 # Decimals of the coordinates in the GeoJSON download (about 1 m).

@@ -37,13 +37,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pycountry
-import shapely
 from pandera.errors import SchemaErrors
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
-from geo import settings
+from geo import geojson, settings
 from geo.errors import (
     DataError,
     DeploymentTableError,
@@ -60,19 +58,10 @@ _WHOLE_NUMBER = re.compile(r"\d+")
 _ALPHA3 = re.compile(r"[A-Z]{3}")
 _AREA_TYPES = frozenset({"Polygon", "MultiPolygon"})
 _DATE_DTYPE = np.dtype(settings.DATE_DTYPE)
-# What shapely.geometry.shape raises on a malformed GeoJSON geometry.
-_UNREADABLE_GEOMETRY = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    shapely.errors.ShapelyError,
-)
-
 _EXPECT_ALPHA3 = "an ISO 3166-1 alpha-3 country code"
 _EXPECT_DATE_FORM = "a date in the form YYYY-MM-DD"
 _EXPECT_REAL_DATE = "a real calendar date"
+_EXPECT_LINK = "a web address starting with https:// or http:// without spaces (kept as text)"
 
 
 # --- cell predicates (on stripped text) -------------------------------------------------------
@@ -383,11 +372,20 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, str):
+        return value  # exactly as typed; columns that are codes are stripped in _text_frame
     return str(value).strip()
 
 
+def _column_text(values: Iterable[object], column: str) -> list[str]:
+    texts = [_cell_text(value) for value in values]
+    if column in settings.FREE_TEXT_COLUMNS:
+        return texts
+    return [text.strip() for text in texts]
+
+
 def _text_frame(df: pd.DataFrame, columns: Sequence[str], lines: Sequence[int]) -> pd.DataFrame:
-    data = {column: [_cell_text(value) for value in df[column].tolist()] for column in columns}
+    data = {column: _column_text(df[column].tolist(), column) for column in columns}
     index = pd.Index(list(lines), name="line", dtype="int64")
     return pd.DataFrame(data, index=index, columns=list(columns), dtype=str)
 
@@ -400,6 +398,31 @@ def cell_text(value: object) -> str:
 def text_frame(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """The given columns of ``df`` as CSV cell text, indexed by CSV line (header = 1)."""
     return _text_frame(df, columns, range(2, len(df) + 2))
+
+
+def _character_problems(text: pd.DataFrame) -> list[Problem]:
+    """Cells a download could not carry: a control character (NUL...) or too long for Excel."""
+    forbidden = settings.FORBIDDEN_CELL_CHARACTERS
+    problems = []
+    for column in text.columns:
+        for number, value in text[column].items():
+            if len(value) > settings.MAX_CELL_CHARACTERS:
+                expected = (
+                    f"at most {settings.MAX_CELL_CHARACTERS:,} characters (it has "
+                    f"{len(value):,}; an Excel cell holds no more): shorten it"
+                )
+                problems.append(Problem(int(str(number)), str(column), value[:60] + "…", expected))
+                continue
+            bad = sorted({char for char in value if char in forbidden})
+            if not bad:
+                continue
+            names = ", ".join(f"U+{ord(char):04X}" for char in bad)
+            expected = (
+                f"text without control characters (it holds {names}, which an Excel workbook "
+                "or the workspace cannot keep): delete them; tabs and line breaks are fine"
+            )
+            problems.append(Problem(int(str(number)), str(column), value, expected))
+    return problems
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -443,7 +466,12 @@ def _header_problems(
 
 
 def _parse_csv(
-    text: str, *, columns: Sequence[str], error: type[DataError], source: str
+    text: str,
+    *,
+    columns: Sequence[str],
+    error: type[DataError],
+    source: str,
+    optional: Collection[str] = (),
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """CSV text -> (text frame indexed by line number, problems of rows left out of it).
 
@@ -465,7 +493,8 @@ def _parse_csv(
                 continue  # a blank line
             if header is None:
                 header = [name.strip() for name in record]
-                header_problems = _header_problems(header, columns, line=line)
+                required = [name for name in columns if name not in optional or name in header]
+                header_problems = _header_problems(header, required, line=line)
                 if header_problems:
                     raise error(header_problems, source)
                 continue
@@ -481,6 +510,9 @@ def _parse_csv(
     except csv.Error as exc:
         problems.append(Problem(reader.line_num, None, None, f"the CSV cannot be read: {exc}"))
     raw = pd.DataFrame(records, columns=header, dtype=str)
+    for name in optional:
+        if name not in raw.columns:
+            raw[name] = ""
     return _text_frame(raw, columns, lines), problems
 
 
@@ -553,46 +585,119 @@ def load_sources(path: str | Path = settings.SOURCES_PATH) -> pd.DataFrame:
         Listing every problem of the file.
     """
     path = Path(path)
-    text, problems = _parse_csv(
-        _read_text(path, error=SourcesTableError),
-        columns=settings.SOURCE_COLUMNS,
-        error=SourcesTableError,
-        source=str(path),
+    return sources_from_csv(
+        _read_text(path, error=SourcesTableError), source=str(path), columns=settings.SOURCE_COLUMNS
     )
-    problems += _schema_problems(_source_schema(), text)
+
+
+def _is_link(value: str) -> bool:
+    return value.startswith(("https://", "http://")) and not any(c.isspace() for c in value)
+
+
+def _source_problems(text: pd.DataFrame, taken_ids: Collection[str]) -> list[Problem]:
+    problems = _schema_problems(_source_schema(), text)
+    problems += _character_problems(text)
     problems += _duplicate_problems(text, "id")
+    problems += _taken_problems(text, taken_ids, "source")
     problems += _precision_problems(text, ("date",))
     problems += _dated_precision_problems(text, ("date",))
+    if "link" in text.columns:
+        problems += [
+            Problem(int(str(number)), "link", value, _EXPECT_LINK)
+            for number, value in text["link"].items()
+            if value and not _is_link(value)
+        ]
+    return problems
+
+
+def _taken_problems(text: pd.DataFrame, taken_ids: Collection[str], noun: str) -> list[Problem]:
+    return [
+        Problem(int(str(number)), "id", value, f"a new id (the briefing already has this {noun})")
+        for number, value in text["id"].items()
+        if value in taken_ids
+    ]
+
+
+def sources_from_csv(
+    data: str | bytes,
+    *,
+    source: str = "sources",
+    taken_ids: Collection[str] = (),
+    unguard: Callable[[str], str] | None = None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate sources CSV text (the bundled file, or the user's own sources).
+
+    Parameters
+    ----------
+    data : str or bytes
+        The CSV; bytes are decoded as UTF-8 (a byte-order mark is dropped).
+    source : str
+        Name of the data in error messages.
+    taken_ids : collection of str
+        Ids already used (the bundled sources, when reading the user's): refused.
+    unguard : callable, optional
+        Applied to every cell first (the download's formula escape taken off).
+    columns : sequence of str, optional
+        The columns; ``settings.USER_SOURCE_COLUMNS`` (``link`` optional) when None.
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem, with CSV line numbers.
+    """
+    columns = settings.USER_SOURCE_COLUMNS if columns is None else columns
+    text, problems = _parse_csv(
+        _decoded(data, SourcesTableError, source),
+        columns=columns,
+        error=SourcesTableError,
+        source=source,
+        optional=("link",),
+    )
+    if unguard is not None:
+        text = text.apply(lambda column: column.map(unguard))
+    problems += _source_problems(text, taken_ids)
     if problems:
-        raise SourcesTableError(_sorted(problems, settings.SOURCE_COLUMNS), str(path))
+        raise SourcesTableError(_sorted(problems, columns), source)
     return _typed(text, dates=("date",))
 
 
+def validate_sources(
+    df: pd.DataFrame, *, taken_ids: Collection[str] = (), source: str = "sources"
+) -> pd.DataFrame:
+    """Validate a sources frame in memory (the user's, edited or kept in the workspace).
+
+    ``df`` has the columns ``settings.SOURCE_COLUMNS`` (``link`` optional), as text or typed;
+    row ``i`` is reported as line ``i + 2``. Returns the typed frame (``date`` a date).
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem.
+    """
+    columns = settings.USER_SOURCE_COLUMNS
+    frame = df if "link" in df.columns else df.assign(link="")
+    problems = _header_problems([str(c) for c in frame.columns], columns)
+    if problems:
+        raise SourcesTableError(problems, source)
+    text = _text_frame(frame, columns, range(2, len(frame) + 2))
+    problems = _source_problems(text, taken_ids)
+    if problems:
+        raise SourcesTableError(_sorted(problems, columns), source)
+    return _typed(text, dates=("date",))
+
+
+def _decoded(data: str | bytes, error: type[DataError], source: str) -> str:
+    if isinstance(data, bytes):
+        try:
+            data = data.decode(settings.CSV_ENCODING)
+        except UnicodeDecodeError as exc:
+            statement = f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+            raise error([Problem(None, None, None, statement)], source) from exc
+    return data.removeprefix("\ufeff")
+
+
 # --- sites ---------------------------------------------------------------------------------------
-
-
-def _feature_geometry(
-    feature: dict[str, Any], number: int
-) -> tuple[BaseGeometry | None, list[Problem]]:
-    raw = feature.get("geometry")
-    if raw is None:
-        return None, [Problem(None, "geometry", None, "the feature has no geometry", number)]
-    try:
-        geometry = shape(raw)
-    except _UNREADABLE_GEOMETRY as exc:
-        message = f"the geometry cannot be read: {exc}"
-        return None, [Problem(None, "geometry", None, message, number)]
-    if geometry.is_empty:
-        return None, [Problem(None, "geometry", None, "the geometry is empty", number)]
-    problems = []
-    west, south, east, north = geometry.bounds
-    if west < -180 or east > 180:
-        message = f"longitude outside [-180, 180] ({west}, {east}); GeoJSON is longitude, latitude"
-        problems.append(Problem(None, "geometry", None, message, number))
-    if south < -90 or north > 90:
-        message = f"latitude outside [-90, 90] ({south}, {north}); GeoJSON is longitude, latitude"
-        problems.append(Problem(None, "geometry", None, message, number))
-    return geometry, problems
 
 
 def feature_properties(feature: object, number: int) -> tuple[dict[str, Any] | None, Problem]:
@@ -625,17 +730,6 @@ def _site_country_problems(text: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _repair(geometry: BaseGeometry, site_id: str, number: int) -> tuple[BaseGeometry, str | None]:
-    if geometry.is_valid:
-        return geometry, None
-    reason = explain_validity(geometry)
-    message = (
-        f"site {site_id!r} (feature {number}): invalid geometry ({reason}) "
-        "repaired with shapely.make_valid"
-    )
-    return shapely.make_valid(geometry), message
-
-
 def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDataFrame:
     """Validate a parsed GeoJSON FeatureCollection of sites into a GeoDataFrame.
 
@@ -656,27 +750,18 @@ def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDat
     SitesError
         Listing every problem of the document.
     """
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        statement = "the file is not a GeoJSON FeatureCollection"
-        raise SitesError([Problem(None, None, None, statement)], source)
-    features = document.get("features")
-    if not isinstance(features, list):
-        statement = "the FeatureCollection has no list of features"
-        raise SitesError([Problem(None, None, None, statement)], source)
-    problems: list[Problem] = []
-    rows: list[dict[str, Any]] = []
-    geometries: list[BaseGeometry | None] = []
-    numbers: list[int] = []
-    for number, feature in enumerate(features, start=1):
-        properties, problem = feature_properties(feature, number)
-        if properties is None:
-            problems.append(problem)
-            continue
-        geometry, geometry_problems = _feature_geometry(feature, number)
-        problems += geometry_problems
-        rows.append(properties)
-        geometries.append(geometry)
-        numbers.append(number)
+    reading = geojson.read_document(document)
+    if not reading.features and reading.problems:
+        raise SitesError(list(reading.problems), source)
+    problems: list[Problem] = list(reading.problems)
+    problems += [
+        Problem(None, "geometry", None, "the site has no geometry (null or empty)", f.number)
+        for f in reading.features
+        if f.geometry is None and f.notes
+    ]
+    rows = [feature.properties for feature in reading.features]
+    geometries = [feature.geometry for feature in reading.features]
+    numbers = [feature.number for feature in reading.features]
     raw = pd.DataFrame(rows)
     for column in settings.SITE_PROPERTIES:
         if column not in raw.columns:
@@ -687,15 +772,14 @@ def sites_from_geojson(document: object, *, source: str = "sites") -> gpd.GeoDat
     problems += _site_country_problems(text)
     if problems:
         raise SitesError(_sorted(problems, (*settings.SITE_PROPERTIES, "geometry")), source)
-    repairs: list[str] = []
-    repaired: list[BaseGeometry] = []
-    for geometry, site_id, number in zip(geometries, text["id"], numbers, strict=True):
-        assert geometry is not None  # no problems means every feature has a geometry
-        fixed, message = _repair(geometry, site_id, number)
-        repaired.append(fixed)
-        if message is not None:
-            logger.warning("%s: %s", source, message)
-            repairs.append(message)
+    repairs = [
+        f"site {site_id!r} (feature {feature.number}): {note}"
+        for feature, site_id in zip(reading.features, text["id"], strict=True)
+        for note in feature.notes
+    ]
+    for message in repairs:
+        logger.warning("%s: %s", source, message)
+    repaired = list(geometries)
     data = raw.reset_index(drop=True)
     for column in settings.SITE_PROPERTIES:
         data[column] = text[column].to_numpy()
@@ -744,6 +828,7 @@ def _deployment_problems(
     text: pd.DataFrame, *, site_ids: Collection[str], source_ids: Collection[str]
 ) -> list[Problem]:
     problems = _schema_problems(_deployment_schema(site_ids, source_ids), text)
+    problems += _character_problems(text)
     problems += _duplicate_problems(text, "id")
     problems += _dated_precision_problems(text, ("start", "end"))
     problems += _precision_problems(text, ("start", "end"))
@@ -921,22 +1006,92 @@ def load_events(
         Listing every problem of the file.
     """
     path = Path(path)
-    site_ids, source_ids = frozenset(sites["id"]), frozenset(sources["id"])
-    text, problems = _parse_csv(
+    return events_from_csv(
         _read_text(path, error=EventsTableError),
-        columns=settings.EVENT_COLUMNS,
-        error=EventsTableError,
+        site_ids=frozenset(sites["id"]),
+        source_ids=frozenset(sources["id"]),
         source=str(path),
     )
-    problems += _schema_problems(_event_schema(site_ids, source_ids), text)
+
+
+def _event_problems(
+    text: pd.DataFrame,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    taken_ids: Collection[str],
+) -> list[Problem]:
+    problems = _schema_problems(_event_schema(frozenset(site_ids), frozenset(source_ids)), text)
+    problems += _character_problems(text)
     problems += _duplicate_problems(text, "id")
+    problems += _taken_problems(text, taken_ids, "event")
     problems += _precision_problems(text, ("date",))
-    if problems:
-        raise EventsTableError(_sorted(problems, settings.EVENT_COLUMNS), str(path))
+    return problems
+
+
+def _typed_events(text: pd.DataFrame) -> pd.DataFrame:
     out = _typed(text, dates=("date",))
     out["start_day"] = _period_start(out["date"], out["date_precision"])
     out["end_day"] = _period_end(out["date"], out["date_precision"])
     return out
+
+
+def events_from_csv(
+    data: str | bytes,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    taken_ids: Collection[str] = (),
+    source: str = "events",
+    unguard: Callable[[str], str] | None = None,
+) -> pd.DataFrame:
+    """Read and validate events CSV text (the bundled file, or the user's own events).
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem, with CSV line numbers.
+    """
+    text, problems = _parse_csv(
+        _decoded(data, EventsTableError, source),
+        columns=settings.EVENT_COLUMNS,
+        error=EventsTableError,
+        source=source,
+    )
+    if unguard is not None:
+        text = text.apply(lambda column: column.map(unguard))
+    problems += _event_problems(text, site_ids=site_ids, source_ids=source_ids, taken_ids=taken_ids)
+    if problems:
+        raise EventsTableError(_sorted(problems, settings.EVENT_COLUMNS), source)
+    return _typed_events(text)
+
+
+def validate_events(
+    df: pd.DataFrame,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    taken_ids: Collection[str] = (),
+    source: str = "events",
+) -> pd.DataFrame:
+    """Validate an events frame in memory (the user's); row ``i`` is line ``i + 2``.
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem.
+    """
+    columns = settings.EVENT_COLUMNS
+    problems = _header_problems(
+        [str(c) for c in df.columns], columns, ignored=settings.DERIVED_DAY_COLUMNS
+    )
+    if problems:
+        raise EventsTableError(problems, source)
+    text = _text_frame(df, columns, range(2, len(df) + 2))
+    problems = _event_problems(text, site_ids=site_ids, source_ids=source_ids, taken_ids=taken_ids)
+    if problems:
+        raise EventsTableError(_sorted(problems, columns), source)
+    return _typed_events(text)
 
 
 # --- joins and JSON ------------------------------------------------------------------------------

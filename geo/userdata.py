@@ -13,8 +13,9 @@ import io
 import itertools
 import json
 import math
+import re
 import zipfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -22,12 +23,18 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from shapely.geometry import box, shape
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from shapely.validation import explain_validity
 
-from geo import geometry, limits, settings, tables
-from geo.errors import DataError, DeploymentTableError, Problem, SitesError
+from geo import geojson, geometry, limits, settings, tables
+from geo.errors import (
+    DataError,
+    DeploymentTableError,
+    EventsTableError,
+    Problem,
+    SitesError,
+    SourcesTableError,
+)
 from geo.urlstate import mission_slug
 
 
@@ -75,6 +82,7 @@ def apply_edits(
     edited_rows: Mapping[int | str, Mapping[str, object]],
     added_rows: Iterable[Mapping[str, object]],
     deleted_rows: Iterable[int],
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A table with the edits of ``st.data_editor``'s state applied (positions of ``table``).
 
@@ -85,20 +93,28 @@ def apply_edits(
     edited_rows, added_rows, deleted_rows
         As in the editor's session state: {position: {column: value}}, [{column: value}],
         [position].
+    columns : sequence of str, optional
+        The table's columns: ``settings.DEPLOYMENT_COLUMNS`` when None; give
+        ``settings.USER_SOURCE_COLUMNS`` or ``settings.EVENT_COLUMNS`` for the user's own
+        sources or events.
     """
-    out = table_text(table)
+    columns = settings.DEPLOYMENT_COLUMNS if columns is None else tuple(columns)
+
+    def text(frame: pd.DataFrame) -> pd.DataFrame:
+        return tables.text_frame(frame, columns).reset_index(drop=True)
+
+    out = text(table)
     for position, changes in edited_rows.items():
         for column, value in changes.items():
             if column in out.columns:
                 out.at[int(position), column] = tables.cell_text(value)
     out = out.drop(index=[int(position) for position in deleted_rows], errors="ignore")
     added = [
-        {column: tables.cell_text(row.get(column)) for column in settings.DEPLOYMENT_COLUMNS}
-        for row in added_rows
+        {column: tables.cell_text(row.get(column)) for column in columns} for row in added_rows
     ]
     if added:
         out = pd.concat([out, pd.DataFrame(added, dtype=str)], ignore_index=True)
-    return table_text(out)
+    return text(out)
 
 
 # --- formula injection ---------------------------------------------------------------------------
@@ -109,17 +125,26 @@ def guard_formula(value: object) -> object:
 
     ``=cmd|' /C calc'!A0``, ``+1+1``, ``-2+3``, ``@SUM(A1)`` and cells starting with a tab or
     a carriage return are formulas to Excel, LibreOffice and Google Sheets (OWASP, "CSV
-    injection"); with an apostrophe in front they are shown as text. Anything else is
-    returned unchanged.
+    injection"); with an apostrophe in front they are shown as text. A text that itself
+    starts with an apostrophe gets one more, so :func:`unguard_formula` can always take one
+    off: the escape is unambiguous (``'=x`` is written ``''=x`` and read back ``'=x``).
+    Anything else is returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(settings.FORMULA_PREFIXES):
-        return "'" + value
+    prefixes = (*settings.FORMULA_PREFIXES, settings.FORMULA_ESCAPE)
+    if isinstance(value, str) and value.startswith(prefixes):
+        return settings.FORMULA_ESCAPE + value
     return value
 
 
 def unguard_formula(value: str) -> str:
-    """Take off the apostrophe :func:`guard_formula` put in front of a formula-like text."""
-    if value.startswith("'") and value[1:].startswith(settings.FORMULA_PREFIXES):
+    """Take off the apostrophe :func:`guard_formula` put in front of a text.
+
+    One leading apostrophe is taken off when a formula character or another apostrophe
+    follows it, as :func:`guard_formula` writes them; a hand-typed ``'tis`` stays as it is.
+    """
+    escape = settings.FORMULA_ESCAPE
+    prefixes = (*settings.FORMULA_PREFIXES, escape)
+    if value.startswith(escape) and value[1:].startswith(prefixes):
         return value[1:]
     return value
 
@@ -165,14 +190,65 @@ def _suffix(name: str) -> str:
     return PurePath(name).suffix.lower().lstrip(".")
 
 
-def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
-    import openpyxl  # only needed for Excel uploads
+# OOXML's escape of a character in a text: _xHHHH_ (ECMA-376 Part 1, 22.9.2.19 ST_Xstring);
+# a literal "_xHHHH_" is written with its underscore escaped, "_x005F_xHHHH_". Read as
+# xlsxwriter writes it (one _x005F_ before each literal, matched without overlap).
+_OOXML_ESCAPE = re.compile(r"_x005F(_x[0-9A-Fa-f]{4}_)|_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_text(content: str) -> str:
+    return _OOXML_ESCAPE.sub(lambda m: m.group(1) or chr(int(m.group(2), 16)), content)
+
+
+# What is left once unescaped: control characters a workbook may hold but a table may not.
+_XLSX_CONTROL = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted(settings.FORBIDDEN_CELL_CHARACTERS)) + "]"
+)
+_CONTROL_ESCAPE_STATEMENT = (
+    "a control character a table cell cannot hold (the workspace and the downloads cannot "
+    "keep it); delete it in the workbook and upload again"
+)
+
+
+def _exact_workbook(data: bytes) -> Any:
+    """A read-only openpyxl workbook whose shared texts are decoded exactly.
+
+    openpyxl (3.1) only undoes the ``_x005F_`` escape of shared strings, so a carriage return
+    (written ``_x000D_``) and the text ``_x000D_`` itself (written ``_x005F_x000D_``) both
+    come back as ``_x000D_``. The shared strings are read again here and every ``_xHHHH_``
+    decoded, left to right, as the standard says; the worksheets read them lazily from the
+    same list, so replacing its items is enough.
+    """
+    from openpyxl.cell.text import Text
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    names = [n for n in reader.archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+    if names and reader.shared_strings:
+        exact: list[str] = []
+        with reader.archive.open(names[0]) as source:
+            for _, node in iterparse(source):
+                if node.tag == f"{{{SHEET_MAIN_NS}}}si":
+                    content = Text.from_tree(node).content
+                    exact.append(_ooxml_text(content))
+                    node.clear()
+        if len(exact) == len(reader.shared_strings):
+            reader.shared_strings[:] = exact
+    return reader.wb
+
+
+def _xlsx_rows(
+    data: bytes, name: str, error: type[DataError] = DeploymentTableError
+) -> list[list[str]]:
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = _exact_workbook(data)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         statement = f"the file is not an Excel workbook (.xlsx) that can be read: {exc}"
-        raise DeploymentTableError([Problem(None, None, None, statement)], name) from exc
+        raise error([Problem(None, None, None, statement)], name) from exc
     try:
         sheet = book[settings.XLSX_SHEET] if settings.XLSX_SHEET in book else book.worksheets[0]
         # Never more cells than the budget allows, whatever the sheet's stated dimension.
@@ -182,22 +258,41 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[str]]:
     finally:
         book.close()
     if len(rows) > settings.UPLOAD_MAX_ROWS + 1:  # the sheet goes on beyond the budget
-        raise limits.too_many_rows(name, error=DeploymentTableError)
+        raise limits.too_many_rows(name, error=error)
+    control = [
+        Problem(number, None, None, f"a cell holds {escaped!r}: {_CONTROL_ESCAPE_STATEMENT}")
+        for number, row in enumerate(rows, start=1)
+        for escaped in sorted({m for cell in row for m in _XLSX_CONTROL.findall(cell)})
+    ]
+    if control:
+        raise error(control, name)
     while rows and not any(rows[-1]):
         rows.pop()  # trailing empty rows
     width = max((len(row) for row in rows), default=0)
     while width and not any(row[width - 1] for row in rows if len(row) >= width):
         width -= 1  # trailing empty columns
     rows = [row[:width] for row in rows]
-    limits.check_table_shape(iter(rows), name, error=DeploymentTableError)
+    limits.check_table_shape(iter(rows), name, error=error)
     return rows
 
 
-def _xlsx_as_csv(data: bytes, name: str) -> str:
+def _xlsx_as_csv(data: bytes, name: str, error: type[DataError] = DeploymentTableError) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(_xlsx_rows(data, name))
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(_xlsx_rows(data, name, error))
     return out.getvalue()
+
+
+def _upload_text(name: str, data: bytes, error: type[DataError], noun: str) -> str | bytes:
+    """The CSV text of an uploaded table (an Excel workbook's first sheet as CSV)."""
+    _too_big(data, name, error)
+    limits.check_upload(name, data, error=error)
+    kind = _suffix(name)
+    if kind not in settings.TABLE_UPLOAD_TYPES:
+        wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
+        statement = f"{noun} must be a {wanted} file, not {name!r}"
+        raise error([Problem(None, None, None, statement)], name)
+    return _xlsx_as_csv(data, name, error) if kind == "xlsx" else data
 
 
 def read_table(
@@ -228,18 +323,145 @@ def read_table(
     DeploymentTableError
         Listing every problem: line (the spreadsheet's row number), column, what was expected.
     """
-    _too_big(data, name, DeploymentTableError)
-    limits.check_upload(name, data, error=DeploymentTableError)
-    kind = _suffix(name)
-    if kind not in settings.TABLE_UPLOAD_TYPES:
-        wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
-        statement = f"a deployment table must be a {wanted} file, not {name!r}"
-        raise DeploymentTableError([Problem(None, None, None, statement)], name)
-    text = _xlsx_as_csv(data, name) if kind == "xlsx" else data
+    text = _upload_text(name, data, DeploymentTableError, "a deployment table")
     typed = tables.deployments_from_csv(
         text, site_ids=site_ids, source_ids=source_ids, source=name, unguard=unguard_formula
     )
     return table_text(typed)
+
+
+# --- the user's own sources and events ------------------------------------------------------------
+
+
+def sources_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A sources frame (typed or text) as CSV cell text: ``settings.USER_SOURCE_COLUMNS``."""
+    frame = table if "link" in table.columns else table.assign(link="")
+    return tables.text_frame(frame, settings.USER_SOURCE_COLUMNS).reset_index(drop=True)
+
+
+def events_text(table: pd.DataFrame) -> pd.DataFrame:
+    """An events frame (typed or text) as CSV cell text: ``settings.EVENT_COLUMNS``."""
+    return tables.text_frame(table, settings.EVENT_COLUMNS).reset_index(drop=True)
+
+
+def read_sources(name: str, data: bytes, *, known_ids: Collection[str]) -> pd.DataFrame:
+    """Read and check an uploaded table of the user's own sources (CSV or Excel .xlsx).
+
+    Columns: ``id, title, publisher, date, date_precision, date_note, kind`` and an optional
+    ``link`` (a web address, kept as text, never fetched).
+
+    Parameters
+    ----------
+    known_ids : collection of str
+        Ids of the sources the briefing has already (bundled): a row may not reuse one.
+
+    Returns
+    -------
+    DataFrame
+        The sources as text (:func:`sources_text`).
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem (row, column, value, what was expected).
+    """
+    text = _upload_text(name, data, SourcesTableError, "a sources table")
+    typed = tables.sources_from_csv(text, source=name, taken_ids=known_ids, unguard=unguard_formula)
+    return sources_text(typed)
+
+
+def read_events(
+    name: str,
+    data: bytes,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    known_ids: Collection[str],
+) -> pd.DataFrame:
+    """Read and check an uploaded table of the user's own events (CSV or Excel .xlsx).
+
+    ``source_ids`` should hold the bundled sources and the user's own, so an event can cite
+    either; ``known_ids`` the ids of the bundled events (not to be reused).
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem.
+    """
+    text = _upload_text(name, data, EventsTableError, "an events table")
+    typed = tables.events_from_csv(
+        text,
+        site_ids=site_ids,
+        source_ids=source_ids,
+        taken_ids=known_ids,
+        source=name,
+        unguard=unguard_formula,
+    )
+    return events_text(typed)
+
+
+def validate_sources_table(table: pd.DataFrame, *, known_ids: Collection[str]) -> pd.DataFrame:
+    """Check the user's sources as edited in the page; return them as text when valid.
+
+    Raises
+    ------
+    SourcesTableError
+        Listing every problem (rows numbered as in a spreadsheet, header = 1).
+    """
+    cleaned = table.map(lambda value: unguard_formula(tables.cell_text(value)))
+    return sources_text(tables.validate_sources(cleaned, taken_ids=known_ids))
+
+
+def validate_events_table(
+    table: pd.DataFrame,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    known_ids: Collection[str],
+) -> pd.DataFrame:
+    """Check the user's events as edited in the page; return them as text when valid.
+
+    Raises
+    ------
+    EventsTableError
+        Listing every problem.
+    """
+    cleaned = table.map(lambda value: unguard_formula(tables.cell_text(value)))
+    typed = tables.validate_events(
+        cleaned, site_ids=site_ids, source_ids=source_ids, taken_ids=known_ids
+    )
+    return events_text(typed)
+
+
+def merge_by_id(
+    current: pd.DataFrame | None, new: pd.DataFrame, noun: str
+) -> tuple[pd.DataFrame, str]:
+    """Rows of ``new`` replace the rows of ``current`` with the same id; the others are added.
+
+    Returns
+    -------
+    tuple of (DataFrame, str)
+        The merged text table, and a line saying what changed, e.g.
+        ``"sources: 1 added, 2 changed, 3 same"``.
+    """
+    if current is None or current.empty:
+        return new.reset_index(drop=True), f"{noun}: {len(new)} added"
+    old = current.set_index("id", drop=False)
+    fresh = new.set_index("id", drop=False)
+    common = fresh.index.intersection(old.index)
+    changed = [i for i in common if not old.loc[i].astype(str).equals(fresh.loc[i].astype(str))]
+    added = [i for i in fresh.index if i not in old.index]
+    out = old.copy()
+    out.loc[common] = fresh.loc[common, list(out.columns)]
+    table = pd.concat([out, fresh.loc[added]], ignore_index=True)
+    line = f"{noun}: {len(added)} added, {len(changed)} changed, {len(common) - len(changed)} same"
+    return table.reset_index(drop=True), line
+
+
+def text_table_csv(table: pd.DataFrame) -> bytes:
+    """Any text table (sources, events) as formula-safe UTF-8 CSV, as :func:`table_csv`."""
+    text = guarded(table.fillna("").astype(str))
+    return text.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 @dataclass(frozen=True)
@@ -346,7 +568,9 @@ def validate_table(
 def table_csv(table: pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV (with a byte-order mark, for Excel), formula-safe."""
     text = guarded(table_text(table))
-    return text.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    # CRLF as RFC 4180 has it: the writer then quotes every cell holding a CR or an LF (with
+    # "\n" alone, a lone CR would be written bare and the file could not be read back).
+    return text.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def table_xlsx(table: pd.DataFrame) -> bytes:
@@ -370,11 +594,8 @@ def _feature(geom: BaseGeometry, properties: Mapping[str, object]) -> dict[str, 
     if geom is None or geom.is_empty:
         return None
     if isinstance(geom, shapely.Polygon | shapely.MultiPolygon):
-        geom = geometry.to_rfc7946(geometry.split_antimeridian(geom), decimals=6)
-    try:
-        shaped = geometry.geometry_to_geojson(geom, decimals=settings.DOWNLOAD_DECIMALS)
-    except TypeError:  # lines and collections: shapely's own mapping
-        shaped = json.loads(shapely.to_geojson(geom))
+        geom = geometry.split_antimeridian(geom)
+    shaped = geometry.to_geojson(geom, decimals=settings.DOWNLOAD_DECIMALS)
     return {"type": "Feature", "properties": dict(properties), "geometry": shaped}
 
 
@@ -460,97 +681,24 @@ def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, 
         statement = f"the file {ending}: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise error([Problem(exc.lineno, None, None, statement)], name) from exc
     limits.check_document(document, name, error=error)
-    if isinstance(document, dict) and document.get("type") == "Feature":
-        document = {"type": "FeatureCollection", "features": [document]}
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        statement = "the file is not a GeoJSON FeatureCollection"
-        raise error([Problem(None, None, None, statement)], name)
-    problems = []
-    crs = _crs_problem(document)
+    _, problems = geojson.raw_features(document)
+    crs = _crs_problem(document) if isinstance(document, dict) else None
     if crs is not None:
         problems.append(crs)
-    features = document.get("features")
-    if not isinstance(features, list):
-        problems.append(Problem(None, None, None, "the FeatureCollection has no list of features"))
-    elif not features:
-        problems.append(Problem(None, None, None, "the FeatureCollection has no features"))
     if problems:
         raise error(problems, name)
     return document
 
 
-def _swapped(geometries: Iterable[BaseGeometry]) -> bool:
-    """True when every geometry lies outside the region and inside it once x and y swap."""
-    region = box(*settings.REGION_BOUNDS)
-    shapes = [g for g in geometries if g is not None and not g.is_empty]
-    if not shapes:
-        return False
-    for geom in shapes:
-        point = geom.representative_point()
-        if region.contains(point) or not region.contains(shapely.Point(point.y, point.x)):
-            return False
-    return True
-
-
-def _swap_problems(geometries: Iterable[BaseGeometry], noun: str) -> list[Problem]:
-    """One problem when latitude and longitude look swapped (see :func:`_swapped`), else none."""
-    if not _swapped(geometries):
+def _far_notes(geometries: Iterable[BaseGeometry], noun: str) -> list[str]:
+    """A notice (never a refusal) when nothing lies in the briefing's region."""
+    if not geojson.bounds_far_from(list(geometries), box(*settings.REGION_BOUNDS)):
         return []
-    statement = (
-        f"every {noun} lies outside the briefing's region, and inside it with latitude and "
-        "longitude swapped: GeoJSON positions are [longitude, latitude]"
-    )
-    return [Problem(None, "geometry", None, statement)]
-
-
-def _feature_name(properties: Mapping[str, Any], number: int) -> str:
-    for key in ("name", "title", "label", "id", "NAME"):
-        value = properties.get(key)
-        if value not in (None, ""):
-            return str(value)[:200]
-    return f"feature {number}"
-
-
-def _geometry_problems(raw: object, number: int) -> tuple[BaseGeometry | None, list[Problem]]:
-    if raw is None:
-        return None, [Problem(None, "geometry", None, "the feature has no geometry (null)", number)]
-    try:
-        geom = shape(raw)
-    except (
-        ValueError,
-        TypeError,
-        KeyError,
-        IndexError,
-        AttributeError,
-        shapely.errors.ShapelyError,
-    ) as exc:
-        message = f"the geometry cannot be read: {exc}"
-        return None, [Problem(None, "geometry", None, message, number)]
-    if geom.is_empty:
-        return None, [Problem(None, "geometry", None, "the geometry is empty", number)]
-    west, south, east, north = geom.bounds
-    if not all(math.isfinite(value) for value in geom.bounds):
-        return None, [Problem(None, "geometry", None, "a coordinate is not a number", number)]
-    if west < -180 or east > 180 or south < -90 or north > 90:
-        message = (
-            f"coordinates outside longitude [-180, 180] / latitude [-90, 90] (x {west:g} to "
-            f"{east:g}, y {south:g} to {north:g}): projected coordinates (metres)? GeoJSON "
-            "must be longitude, latitude in WGS 84 (EPSG:4326)"
-        )
-        return None, [Problem(None, "geometry", None, message, number)]
-    return geom, []
-
-
-def _repaired(geom: BaseGeometry, label: str, notes: list[str]) -> BaseGeometry:
-    if isinstance(geom, shapely.Polygon | shapely.MultiPolygon) and geometry.crosses_antimeridian(
-        geom
-    ):
-        geom = geometry.split_antimeridian(geom)
-        notes.append(f"{label}: crosses the antimeridian (180°); split into parts on each side")
-    if not geom.is_valid:
-        notes.append(f"{label}: invalid geometry ({explain_validity(geom)}), repaired")
-        geom = shapely.make_valid(geom)
-    return geom
+    return [
+        f"notice: no {noun} lies in the briefing's region (Europe and the North Atlantic); "
+        "that is fine for data elsewhere on Earth. If they were meant to be here, check that "
+        "positions are [longitude, latitude]"
+    ]
 
 
 def read_layer(name: str, data: bytes) -> LayerUpload:
@@ -566,44 +714,41 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
     Returns
     -------
     LayerUpload
-        Features with their properties kept as JSON text; self-intersections repaired with
-        ``shapely.make_valid`` and areas across the antimeridian split, each noted.
+        Features with their properties kept as JSON text, and a note per repair (see
+        :mod:`geo.geojson`: rings closed, collections flattened, heights dropped, areas split
+        at the antimeridian or a pole, invalid areas made valid, null geometries left out),
+        plus a notice when no feature lies in the briefing's region.
 
     Raises
     ------
     LayerUploadError
-        Listing every problem: empty or cut-off file, not a FeatureCollection, a ``crs``
-        other than WGS 84, no features, null or unreadable geometries, projected or swapped
-        coordinates.
+        Listing every problem, in plain words: empty or cut-off file, not GeoJSON (a
+        FeatureCollection, a Feature or a geometry), a ``crs`` other than WGS 84, no
+        features or none to draw, malformed coordinates, coordinates out of range.
     """
     document = _parse_geojson(name, data, LayerUploadError)
     layer = PurePath(name).stem[:80] or "layer"
-    problems: list[Problem] = []
+    reading = geojson.read_document(document)
+    if reading.problems:
+        raise LayerUploadError(list(reading.problems), name)
     rows: list[dict[str, str]] = []
     shapes: list[BaseGeometry] = []
-    notes: list[str] = []
-    for number, feature in enumerate(document["features"], start=1):
-        properties, problem = tables.feature_properties(feature, number)
-        if properties is None:
-            problems.append(problem)
-            continue
-        geom, geometry_problems = _geometry_problems(feature.get("geometry"), number)
-        problems += geometry_problems
-        if geom is None:
-            continue
-        label = _feature_name(properties, number)
-        shapes.append(_repaired(geom, f"feature {number} ({label})", notes))
+    drawn = [feature for feature in reading.features if feature.geometry is not None]
+    if not drawn:
+        statement = "no feature has a geometry to draw (all are null or empty)"
+        raise LayerUploadError([Problem(None, "geometry", None, statement)], name)
+    for feature in drawn:
+        assert feature.geometry is not None
+        shapes.append(feature.geometry)
+        name_of = geojson.feature_name(feature.properties)
         rows.append(
             {
                 "layer": layer,
-                "name": label,
-                "properties": json.dumps(properties, ensure_ascii=False, default=str),
+                "name": f"feature {feature.number}" if name_of is None else name_of,
+                "properties": json.dumps(feature.properties, ensure_ascii=False, default=str),
             }
         )
-    if not problems:
-        problems += _swap_problems(shapes, "feature")
-    if problems:
-        raise LayerUploadError(problems, name)
+    notes = [*reading.notes, *_far_notes(shapes, "feature")]
     frame = gpd.GeoDataFrame(
         pd.DataFrame(rows, columns=["layer", "name", "properties"], dtype=str),
         geometry=gpd.GeoSeries(shapes, crs=settings.CRS),
@@ -619,7 +764,8 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
     ------
     SitesError
         Listing every problem (as :func:`geo.tables.sites_from_geojson`, plus a ``crs``
-        other than WGS 84, swapped coordinates, and ids the briefing already has).
+        other than WGS 84 and ids the briefing already has). Repairs are listed in
+        ``attrs["repairs"]``, with a notice when no site lies in the briefing's region.
     """
     document = _parse_geojson(name, data, SitesError)
     taken = [
@@ -631,15 +777,17 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
         sites = tables.sites_from_geojson(document, source=name)
     except SitesError as exc:
         raise SitesError(sorted([*exc.problems, *taken], key=_feature_order), name) from exc
-    problems = [*taken, *_swap_problems(sites.geometry, "site")]
-    if problems:
-        raise SitesError(problems, name)
+    if taken:
+        raise SitesError(taken, name)
     out = gpd.GeoDataFrame(
         sites[list(settings.SITE_PROPERTIES)].astype(str),
-        geometry=sites.geometry.map(lambda g: _repaired(g, "site", [])),
+        geometry=gpd.GeoSeries(sites.geometry.to_numpy(), crs=settings.CRS),
         crs=settings.CRS,
     )
-    out.attrs["repairs"] = list(sites.attrs.get("repairs", []))
+    out.attrs["repairs"] = [
+        *sites.attrs.get("repairs", []),
+        *_far_notes(sites.geometry, "site"),
+    ]
     return out
 
 

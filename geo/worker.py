@@ -38,7 +38,14 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import limits, settings, userdata
-from geo.errors import DataError, DeploymentTableError, Problem, SitesError
+from geo.errors import (
+    DataError,
+    DeploymentTableError,
+    EventsTableError,
+    Problem,
+    SitesError,
+    SourcesTableError,
+)
 
 T = TypeVar("T")
 
@@ -249,5 +256,38 @@ def read_sites(name: str, data: bytes, *, known_ids: Collection[str]) -> gpd.Geo
         data,
         name=name,
         error=SitesError,
+        known_ids=frozenset(known_ids),
+    )
+
+
+def read_sources(name: str, data: bytes, *, known_ids: Collection[str]) -> pd.DataFrame:
+    """:func:`geo.userdata.read_sources` in a worker process (see :func:`run_bounded`)."""
+    return run_bounded(
+        userdata.read_sources,
+        name,
+        data,
+        name=name,
+        error=SourcesTableError,
+        known_ids=frozenset(known_ids),
+    )
+
+
+def read_events(
+    name: str,
+    data: bytes,
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    known_ids: Collection[str],
+) -> pd.DataFrame:
+    """:func:`geo.userdata.read_events` in a worker process (see :func:`run_bounded`)."""
+    return run_bounded(
+        userdata.read_events,
+        name,
+        data,
+        name=name,
+        error=EventsTableError,
+        site_ids=frozenset(site_ids),
+        source_ids=frozenset(source_ids),
         known_ids=frozenset(known_ids),
     )

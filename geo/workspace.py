@@ -11,6 +11,10 @@ Layers of the file
 ``sites``        points or areas the user added (``settings.SITE_PROPERTIES``), EPSG:4326.
 ``overlays``     features of uploaded context layers: ``layer``, ``name``, ``properties``
                  (the feature's properties as JSON text), EPSG:4326.
+``sources``      attribute table: the user's own sources as CSV text
+                 (``settings.USER_SOURCE_COLUMNS``); absent while they have none.
+``events``       attribute table: the user's own events as CSV text
+                 (``settings.EVENT_COLUMNS``); absent while they have none.
 ``scenes``       attribute table with one row: the briefing's scenes as JSON text; absent
                  while the bundled briefing is in use.
 ``meta``         attribute table of ``key`` / ``value`` pairs (format version, time saved).
@@ -41,7 +45,12 @@ from geo.files import sync_directory
 
 #: Version of the file layout written by this module (``meta`` key ``format``).
 FORMAT = "1"
-_ATTRIBUTE_LAYERS = ("deployments", "scenes", "meta")
+_ATTRIBUTE_LAYERS = ("deployments", "sources", "events", "scenes", "meta")
+# The user's own tables kept as text: layer name -> columns.
+_USER_TABLES: dict[str, tuple[str, ...]] = {
+    "sources": settings.USER_SOURCE_COLUMNS,
+    "events": settings.EVENT_COLUMNS,
+}
 _OVERLAY_COLUMNS = ("layer", "name", "properties")
 
 
@@ -74,6 +83,12 @@ class Workspace:
         Features of context layers: ``layer``, ``name``, ``properties`` (JSON text).
     scenes : str or None
         The briefing's scenes as JSON text; None means the bundled briefing.
+    sources : DataFrame or None
+        The user's own sources as CSV text (``settings.USER_SOURCE_COLUMNS``), added to the
+        bundled ones; None when they have none.
+    events : DataFrame or None
+        The user's own events as CSV text (``settings.EVENT_COLUMNS``), added to the
+        bundled ones; None when they have none.
     saved : str
         When it was saved (ISO 8601, UTC); "" for a workspace never saved.
     """
@@ -83,6 +98,8 @@ class Workspace:
     overlays: gpd.GeoDataFrame = field(default_factory=_no_overlays)
     scenes: str | None = None
     saved: str = ""
+    sources: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -92,6 +109,8 @@ class Workspace:
             and self.sites.empty
             and self.overlays.empty
             and self.scenes is None
+            and self.sources is None
+            and self.events is None
         )
 
     def with_changes(self, **changes: object) -> Workspace:
@@ -199,6 +218,12 @@ def read_workspace(path: str | Path) -> Workspace:
         overlays = _no_overlays()
         if "overlays" in layers:
             overlays = _geo_layer(path, "overlays", _OVERLAY_COLUMNS)
+        user_tables: dict[str, pd.DataFrame | None] = {}
+        for layer, columns in _USER_TABLES.items():
+            user_tables[layer] = None
+            if layer in layers:
+                table = _text_table(path, layer)
+                user_tables[layer] = table.reindex(columns=list(columns), fill_value="")
         scenes = None
         if "scenes" in layers:
             documents = _text_table(path, "scenes").get("document", pd.Series([], dtype=str))
@@ -215,6 +240,8 @@ def read_workspace(path: str | Path) -> Workspace:
         overlays=overlays,
         scenes=scenes,
         saved=meta.get("saved", ""),
+        sources=user_tables["sources"],
+        events=user_tables["events"],
     )
 
 
@@ -227,6 +254,14 @@ def _write(workspace: Workspace, target: Path) -> None:
         table = workspace.deployments.reindex(columns=list(settings.DEPLOYMENT_COLUMNS))
         table = table.fillna("").astype(str).reset_index(drop=True)
         pyogrio.write_dataframe(table, target, layer="deployments", driver="GPKG", append=True)
+    for layer, columns in _USER_TABLES.items():
+        user_table: pd.DataFrame | None = getattr(workspace, layer)
+        if user_table is None:
+            continue
+        text = user_table.reindex(columns=list(columns)).fillna("").astype(str)
+        pyogrio.write_dataframe(
+            text.reset_index(drop=True), target, layer=layer, driver="GPKG", append=True
+        )
     if workspace.scenes is not None:
         scenes = pd.DataFrame({"document": [workspace.scenes]})
         pyogrio.write_dataframe(scenes, target, layer="scenes", driver="GPKG", append=True)
@@ -391,3 +426,13 @@ def is_geopackage(path: str | Path) -> bool:
     except sqlite3.Error:
         return False
     return bool(application_id == 0x47504B47)  # "GPKG"
+
+
+if __name__ == "__main__":
+    import sys
+
+    # The command lives in geo.workspace_import, which imports this module under its own
+    # name: running it from here keeps one Workspace class.
+    from geo.workspace_import import main
+
+    sys.exit(main(sys.argv[1:], sys.stdout, sys.stderr))

@@ -266,16 +266,16 @@ MALFORMED_LAYERS: dict[str, tuple[bytes, str]] = {
     "empty.geojson": (b'{"type": "FeatureCollection", "features": []}', "no features"),
     "null.geojson": (
         json.dumps({"type": "FeatureCollection", "features": [_square(geometry=None)]}).encode(),
-        "no geometry",
+        "no feature has a geometry to draw",
     ),
-    "swapped.geojson": (
+    "text-coordinates.geojson": (
         json.dumps(
             {
                 "type": "FeatureCollection",
-                "features": [_square(geometry={"type": "Point", "coordinates": [55.9, 23.4]})],
+                "features": [_square(geometry={"type": "Point", "coordinates": ["23.4", 55.9]})],
             }
         ).encode(),
-        "swapped",
+        "is text in quotes",
     ),
     "projected.geojson": (
         json.dumps(
@@ -329,3 +329,28 @@ def test_every_malformed_upload_is_named_and_nothing_already_loaded_is_lost(
     assert settings.WORKSPACE_PATH.read_bytes() == before  # nothing saved, nothing lost
     at = _map_page(at)
     assert "fin-test" in _table_ids(at)
+
+
+def test_own_sources_are_uploaded_saved_and_can_be_cited_by_the_table(
+    bundled: pd.DataFrame,
+) -> None:
+    at = _tab(_data_page(), "Your sources and events")
+    sources = (
+        b"id,title,publisher,date,date_precision,date_note,kind,link\r\n"
+        b"own-1,Own patrol report,Analyst cell,2026-01-20,day,,news,https://example.org/r\r\n"
+    )
+    at.file_uploader(key="own_sources_upload-0").set_value(("mine.csv", sources, "text/csv")).run()
+    assert any("every row valid" in s.value and "1 added" in s.value for s in at.success)
+    at.button(key="apply_own_sources").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    kept = workspace.read_workspace(settings.WORKSPACE_PATH).sources
+    assert kept is not None and kept["id"].tolist() == ["own-1"]
+
+    citing = bundled.copy()
+    citing.loc[0, "source"] = "own-1"
+    at = _tab(at, "Upload a table")
+    at.file_uploader(key="table_upload-1").set_value(("t.csv", _csv(citing), "text/csv")).run()
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="apply_table").click().run()
+    table = workspace.read_workspace(settings.WORKSPACE_PATH).deployments
+    assert table is not None and table.loc[0, "source"] == "own-1"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import generate, report
+import pytest
+
+from bench import generate, report, upload
 from geo import settings, tables
 
 
@@ -73,3 +75,11 @@ def test_write_puts_json_and_markdown_in_the_folder(tmp_path: Path) -> None:
     json_path, md_path = report.write(_results(), tmp_path)
     assert json_path.read_text("utf-8").startswith("{")
     assert md_path.read_text("utf-8").startswith("# Benchmark results")
+
+
+def test_upload_benchmark_layer_has_the_size_asked_and_runs_every_step(tmp_path: Path) -> None:
+    data = upload.layer_bytes(0.3)
+    assert 0.3e6 <= len(data) <= 0.4e6
+    times = upload.run_once(data, tmp_path)
+    assert set(times) == {"read and check", "save", "draw", "total"}
+    assert times["total"] == pytest.approx(sum(v for k, v in times.items() if k != "total"))

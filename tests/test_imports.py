@@ -28,11 +28,25 @@ def _modules() -> dict[str, Path]:
     return found
 
 
+def _is_main_guard(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+    )
+
+
 def _imports(path: Path, name: str, known: set[str]) -> set[str]:
     """Every project module ``path`` imports, at the top, in a function or under TYPE_CHECKING."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # A `if __name__ == "__main__":` block runs only when the module is the program itself
+    # (`python -m geo.workspace import ...`), never when it is imported: what it imports is
+    # the entry point's dependency, not the module's.
+    tree.body = [node for node in tree.body if not _is_main_guard(node)]
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

@@ -557,11 +557,11 @@ def test_bad_sites_error_lists_every_feature_problem(tmp_path: Path) -> None:
     assert "feature 4, column 'geometry': latitude outside [-90, 90]" in str(caught.value)
 
 
-def test_sites_file_that_is_not_a_feature_collection_is_refused(tmp_path: Path) -> None:
+def test_sites_file_that_is_not_geojson_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sites.geojson"
-    path.write_text('{"type": "Feature"}', encoding="utf-8")
+    path.write_text('{"type": "Topology"}', encoding="utf-8")
 
-    with pytest.raises(SitesError, match="not a GeoJSON FeatureCollection"):
+    with pytest.raises(SitesError, match="GeoJSON types are FeatureCollection, Feature or a"):
         tables.load_sites(path)
 
 

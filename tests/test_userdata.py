@@ -11,8 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
-from geo import settings, userdata
+from geo import settings, userdata, workspace
 from geo.dataset import Dataset, load_dataset
 from geo.errors import DataError, DeploymentTableError, SitesError
 from geo.userdata import LayerUploadError
@@ -223,8 +226,8 @@ def test_csv_download_puts_an_apostrophe_before_every_formula(data: Dataset) -> 
     text = userdata.table_csv(table).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     for row, payload in zip(rows, PAYLOADS, strict=False):
-        assert row["note"] == "'" + payload.strip()  # cells are stripped, as on upload
-        assert row["assets"] == "'" + payload.strip()
+        assert row["note"] == "'" + payload  # free text is kept exactly, spaces and all
+        assert row["assets"] == "'" + payload
     for row in rows:
         for value in row.values():
             assert not value.startswith(settings.FORMULA_PREFIXES), value
@@ -243,7 +246,8 @@ def test_excel_download_holds_text_never_formulas(data: Dataset) -> None:
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
     notes = [row[16].value for row in sheet.iter_rows(min_row=2, max_row=len(PAYLOADS) + 1)]
-    assert notes == ["'" + payload.strip() for payload in PAYLOADS]
+    # openpyxl leaves OOXML's escape of a carriage return (_x000D_) as it is.
+    assert notes == ["'" + payload.replace("\r", "_x000D_") for payload in PAYLOADS]
     assert all(
         not str(cell.value).startswith(settings.FORMULA_PREFIXES)
         for cell in cells
@@ -288,17 +292,21 @@ def test_an_empty_file_and_an_empty_collection_are_named() -> None:
         userdata.read_layer("none.geojson", _collection())
 
 
-def test_null_geometries_are_listed_by_feature() -> None:
-    with pytest.raises(LayerUploadError) as raised:
-        userdata.read_layer(
-            "nulls.geojson",
-            _collection(_feature(SQUARE), _feature(None, name="B"), _feature(None, name="C")),
-        )
-    assert [(p.feature, p.column) for p in raised.value.problems] == [
-        (2, "geometry"),
-        (3, "geometry"),
+def test_null_geometries_are_left_out_with_a_note_each() -> None:
+    upload = userdata.read_layer(
+        "nulls.geojson",
+        _collection(_feature(SQUARE), _feature(None, name="B"), _feature(None, name="C")),
+    )
+    assert len(upload.features) == 1
+    assert [note for note in upload.notes if "null" in note] == [
+        "feature 2 (B): it has no geometry (null): nothing to draw, left out of the map",
+        "feature 3 (C): it has no geometry (null): nothing to draw, left out of the map",
     ]
-    assert "no geometry (null)" in str(raised.value)
+
+
+def test_a_layer_of_null_geometries_only_is_refused() -> None:
+    with pytest.raises(LayerUploadError, match="no feature has a geometry to draw"):
+        userdata.read_layer("nulls.geojson", _collection(_feature(None, name="B")))
 
 
 def test_a_self_intersecting_polygon_is_repaired_and_the_repair_noted() -> None:
@@ -312,10 +320,11 @@ def test_a_self_intersecting_polygon_is_repaired_and_the_repair_noted() -> None:
     assert "Self-intersection" in upload.notes[0] and "repaired" in upload.notes[0]
 
 
-def test_swapped_latitude_and_longitude_are_named() -> None:
-    swapped = {"type": "Point", "coordinates": [55.7, 24.3]}  # Šiauliai as (lat, lon)
-    with pytest.raises(LayerUploadError, match="latitude and longitude swapped"):
-        userdata.read_layer("swapped.geojson", _collection(_feature(swapped, name="Šiauliai")))
+def test_valid_point_far_from_the_briefing_is_accepted_with_a_notice() -> None:
+    india = {"type": "Point", "coordinates": [78.96, 20.59]}  # swapped, it would be in Europe
+    upload = userdata.read_layer("india.geojson", _collection(_feature(india, name="India")))
+    assert upload.features.geometry.iloc[0].equals(shapely.Point(78.96, 20.59))
+    assert any(note.startswith("notice: no feature lies in the briefing") for note in upload.notes)
 
 
 def test_projected_coordinates_are_named() -> None:
@@ -440,3 +449,113 @@ def test_uploads_never_reach_gdal(data: Dataset, monkeypatch: pytest.MonkeyPatch
     userdata.read_table("https://example.org/t.csv", _csv(data.table), **_known(data))
     with pytest.raises(SitesError):
         userdata.read_sites("WFS:https://example.org/wfs.geojson", b"WFS:https://x", known_ids=())
+
+
+# --- exact round trips of any cell text ----------------------------------------------------------
+
+# Any character a table cell may hold: everything but the control characters no download can
+# carry (settings.FORBIDDEN_CELL_CHARACTERS) and lone surrogates (not text).
+CELL_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs",),
+        blacklist_characters="".join(settings.FORBIDDEN_CELL_CHARACTERS),
+    ),
+    max_size=40,
+)
+SPECTRUM = Path(__file__).parent / "data" / "csv"
+EDGE_TEXTS = (
+    "line\rbreak",
+    "crlf\r\nbreak",
+    "lf\nbreak",
+    "\ttab first",
+    'say "hi", then go',
+    "  spaces around  ",
+    "'=SUM(A1)",
+    "''twice",
+    "'plain",
+    "_x000D_",
+    "_x005F_x0041_",
+    "ünïcødé ✓ 日本 🚀",
+    "=1+1",
+    "-",
+    "'",
+)
+
+
+def _spectrum_texts() -> list[str]:
+    texts: list[str] = []
+    for path in sorted(SPECTRUM.glob("*.json")):
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            values = record.values() if isinstance(record, dict) else [record]
+            texts.extend(str(value) for value in values)
+    return texts
+
+
+def _with_texts(table: pd.DataFrame, texts: list[str]) -> pd.DataFrame:
+    out = userdata.table_text(table).head(max(1, len(texts))).copy()
+    for row, text in enumerate(texts[: len(out)]):
+        out.loc[row, "note"] = text
+        out.loc[row, "assets"] = text[::-1]
+    return out
+
+
+def _round_trips(data: Dataset, table: pd.DataFrame, tmp: Path) -> None:
+    expected = userdata.table_text(table)
+    for name, payload in (
+        ("back.csv", userdata.table_csv(table)),
+        ("back.xlsx", userdata.table_xlsx(table)),
+    ):
+        back = userdata.read_table(name, payload, **_known(data))
+        pd.testing.assert_frame_equal(back, expected, obj=name)
+    path = tmp / "round.gpkg"
+    workspace.save_workspace(workspace.Workspace(deployments=expected), path)
+    saved = workspace.read_workspace(path).deployments
+    assert saved is not None
+    pd.testing.assert_frame_equal(saved, expected, obj="workspace")
+
+
+def test_edge_case_and_csv_spectrum_texts_round_trip_exactly(data: Dataset, tmp_path: Path) -> None:
+    texts = [*EDGE_TEXTS, *_spectrum_texts()]
+    assert len(texts) > 30
+    rows = len(data.table)
+    for start in range(0, len(texts), rows):
+        _round_trips(data, _with_texts(data.table, texts[start : start + rows]), tmp_path)
+
+
+@settings_(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(CELL_TEXT, min_size=1, max_size=5))
+def test_any_cell_text_round_trips_through_csv_excel_and_the_workspace(
+    data: Dataset, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
+) -> None:
+    _round_trips(data, _with_texts(data.table, texts), tmp_path_factory.mktemp("ws"))
+
+
+def test_a_nul_in_an_uploaded_csv_is_refused_with_a_message(data: Dataset) -> None:
+    table = _with_texts(data.table, ["before\x00after"])
+    raw = table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    with pytest.raises(DeploymentTableError) as raised:
+        userdata.read_table("nul.csv", raw, **_known(data))
+    problems = raised.value.problems
+    assert {(p.line, p.column) for p in problems} == {(2, "note"), (2, "assets")}
+    assert all("U+0000" in p.expected and "delete them" in p.expected for p in problems)
+
+
+def test_a_control_character_in_an_uploaded_workbook_is_refused(data: Dataset) -> None:
+    table = userdata.table_text(data.table).head(1)
+    table.loc[0, "note"] = "bell\x07"
+    out = io.BytesIO()
+    with pd.ExcelWriter(out, engine="xlsxwriter") as writer:
+        table.to_excel(writer, sheet_name=settings.XLSX_SHEET, index=False)
+    with pytest.raises(DeploymentTableError, match="control character"):
+        userdata.read_table("bell.xlsx", out.getvalue(), **_known(data))
+
+
+def test_a_hand_typed_leading_apostrophe_before_a_letter_is_kept(data: Dataset) -> None:
+    assert userdata.unguard_formula("'tis") == "'tis"
+    assert userdata.unguard_formula(str(userdata.guard_formula("'=x"))) == "'=x"
+
+
+def test_a_cell_longer_than_an_excel_cell_is_refused_at_upload(data: Dataset) -> None:
+    table = _with_texts(data.table, ["x" * (settings.MAX_CELL_CHARACTERS + 1)])
+    with pytest.raises(DeploymentTableError, match="at most 32,767 characters"):
+        userdata.read_table("long.csv", userdata.table_csv(table), **_known(data))

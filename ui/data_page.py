@@ -6,6 +6,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -15,7 +16,7 @@ from geo.errors import DataError
 from layers import compose
 from layers.base import markdown_lines, markdown_text
 from ui import context
-from ui.state import Key, drop_layer, editor, uploader
+from ui.state import Key, drop_layer, editor, own_editor, uploader
 
 HOW_TO_USE = {"replace": "Replace the current table", "merge": "Merge into it (by id)"}
 KEEP_ON_CONFLICT = {"uploaded": "the uploaded row", "current": "the current row"}
@@ -221,6 +222,8 @@ def _upload_layer(data: Dataset) -> None:
         else:
             if kind == "sites":
                 st.success(markdown_text(f"“{upload.name}”: {len(found)} sites, all valid."))
+                for note in found.attrs.get("repairs", []):
+                    st.info(markdown_text(note))
                 st.dataframe(found.drop(columns="geometry"), hide_index=True)
                 st.button(
                     "Add the sites",
@@ -368,13 +371,132 @@ def _downloads(data: Dataset) -> None:
     )
 
 
+def _own_tables(data: Dataset, path: Path) -> tuple[Any, Any, frozenset[str], frozenset[str]]:
+    """The user's own sources and events (text), and the ids of the bundled ones."""
+    kept = (
+        workspace.read_workspace(path)
+        if path.exists() and not data.workspace_problem
+        else workspace.Workspace()
+    )
+    sources = kept.sources if kept.sources is not None else _empty(settings.USER_SOURCE_COLUMNS)
+    events = kept.events if kept.events is not None else _empty(settings.EVENT_COLUMNS)
+    bundled_sources = frozenset(data.sources["id"]) - set(sources["id"])
+    bundled_events = frozenset(data.events["id"]) - set(events["id"])
+    return sources, events, bundled_sources, bundled_events
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series([], dtype=str) for column in columns})
+
+
+def _own_part(
+    kind: str,
+    current: Any,
+    columns: tuple[str, ...],
+    read: Any,
+    validate: Any,
+    path: Path,
+) -> None:
+    keys = {
+        "sources": (Key.APPLY_OWN_SOURCES, Key.SAVE_OWN_SOURCES, Key.DOWNLOAD_OWN_SOURCES),
+        "events": (Key.APPLY_OWN_EVENTS, Key.SAVE_OWN_EVENTS, Key.DOWNLOAD_OWN_EVENTS),
+    }[kind]
+    st.subheader(f"Your {kind}")
+    st.caption("Columns: " + markdown_text(", ".join(columns)))
+    upload = st.file_uploader(
+        f"Upload {kind} (CSV or Excel)",
+        type=list(settings.TABLE_UPLOAD_TYPES),
+        key=uploader(f"own_{kind}"),
+    )
+    if upload is not None:
+        try:
+            table = read(upload.name, upload.getvalue())
+        except DataError as exc:
+            _report(exc, f"“{upload.name}” was not applied, nothing changed:")
+        else:
+            merged, line = userdata.merge_by_id(current, table, kind)
+            st.success(markdown_text(f"“{upload.name}”: every row valid ({line})."))
+            st.button(
+                "Apply", key=keys[0], type="primary", on_click=_saved,
+                args=(f"Your {kind} are saved ({line}).",), kwargs={kind: merged},
+            )  # fmt: skip
+    edited = st.data_editor(
+        current,
+        key=own_editor(kind, workspace.version(path)),
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+    )
+    if not edited.equals(current):
+        try:
+            table = validate(edited)
+        except DataError as exc:
+            _report(exc, "The edits are not saved yet:")
+        else:
+            st.button(
+                "Save the edits", key=keys[1], type="primary", on_click=_saved,
+                args=(f"Your {kind} are saved ({len(table)} rows).",), kwargs={kind: table},
+            )  # fmt: skip
+    st.download_button(
+        f"Your {kind} as CSV",
+        data=functools.partial(userdata.text_table_csv, current),
+        file_name=f"my-{kind}.csv",
+        mime="text/csv",
+        key=keys[2],
+        on_click="ignore",
+    )
+
+
+def _sources_and_events(data: Dataset, path: Path) -> None:
+    st.caption(
+        "Your own sources can be cited by your table and your events, like the bundled "
+        "ones. A link is kept and shown as text; it is never opened by the app."
+    )
+    sources, events, bundled_sources, bundled_events = _own_tables(data, path)
+    all_sources = frozenset(data.sources["id"])
+    sites = frozenset(data.sites["id"])
+    _own_part(
+        "sources",
+        sources,
+        settings.USER_SOURCE_COLUMNS,
+        functools.partial(worker.read_sources, known_ids=bundled_sources),
+        functools.partial(userdata.validate_sources_table, known_ids=bundled_sources),
+        path,
+    )
+    _own_part(
+        "events",
+        events,
+        settings.EVENT_COLUMNS,
+        functools.partial(
+            worker.read_events,
+            site_ids=sites,
+            source_ids=all_sources,
+            known_ids=bundled_events,
+        ),
+        functools.partial(
+            userdata.validate_events_table,
+            site_ids=sites,
+            source_ids=all_sources,
+            known_ids=bundled_events,
+        ),
+        path,
+    )
+
+
 def render(data: Dataset) -> None:
     """Draw the data page."""
     path = context.workspace_path()
     st.title("Your data")
     _data_status(data, path)
     tabs = st.tabs(
-        ["Upload a table", "Upload a layer", "Add a site", "Edit the table", "Download"],
+        [
+            "Upload a table",
+            "Upload a layer",
+            "Add a site",
+            "Edit the table",
+            "Your sources and events",
+            "Download",
+        ],
         key=Key.DATA_TAB,  # the open tab stays open across reruns (an upload, a save)
         on_change="rerun",  # only the open tab runs: the site map is drawn when visible
     )
@@ -383,6 +505,7 @@ def render(data: Dataset) -> None:
         functools.partial(_upload_layer, data),
         functools.partial(_place_site, data),
         functools.partial(_edit_table, data, path),
+        functools.partial(_sources_and_events, data, path),
         functools.partial(_downloads, data),
     )
     for tab, part in zip(tabs, parts, strict=True):

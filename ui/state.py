@@ -78,6 +78,13 @@ class Key:
     DOWNLOAD_CSV: Final = "download_csv"
     DOWNLOAD_XLSX: Final = "download_xlsx"
     DOWNLOAD_GEOJSON: Final = "download_geojson"
+    # The user's own sources and events (data page).
+    APPLY_OWN_SOURCES: Final = "apply_own_sources"
+    APPLY_OWN_EVENTS: Final = "apply_own_events"
+    SAVE_OWN_SOURCES: Final = "save_own_sources"
+    SAVE_OWN_EVENTS: Final = "save_own_events"
+    DOWNLOAD_OWN_SOURCES: Final = "download_own_sources"
+    DOWNLOAD_OWN_EVENTS: Final = "download_own_events"
 
 
 # Keys made from ids: one builder each, so the spelling lives here too.
@@ -109,6 +116,11 @@ def drop_layer(name: str) -> str:
 def editor(version: object) -> str:
     """The table editor, new for each version of the workspace file."""
     return f"editor-{version}"
+
+
+def own_editor(kind: str, version: object) -> str:
+    """The editor of the user's own "sources" or "events", new for each workspace version."""
+    return f"own-{kind}-editor-{version}"
 
 
 #: Defaults set once per session, for keys that are not seeded from the URL or a scene.
