@@ -49,6 +49,7 @@ from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
 from export.render import Drawing, Renderer
+from export.view import choose_crs
 from geo import settings, summary
 from geo.dataset import Dataset, select
 from geo.files import replace_atomically
@@ -58,6 +59,7 @@ __all__ = [
     "DeckError",
     "Document",
     "ScenePicture",
+    "batches",
     "check_banner",
     "cited_sources",
     "clean_text",
@@ -327,8 +329,9 @@ def scene_picture(renderer: Renderer, scene: Scene, *, size: str | None = None) 
     drawing = renderer.draw(
         scene.state(),
         size=size or settings.DECK_PICTURE_SIZE,
-        title=scene.title,
-        subtitle=scene.subtitle or None,
+        # Cropped away on the slide, but measured and drawn: no character the font lacks.
+        title=clean_text(scene.title, one_line=True),
+        subtitle=clean_text(scene.subtitle, one_line=True) or None,
         bounds=scene.bounds,
         layers=scene.shown_layers,
     )
@@ -341,27 +344,54 @@ def scene_picture(renderer: Renderer, scene: Scene, *, size: str | None = None) 
     )
 
 
-# One renderer per worker process, made by _start_worker from the dataset sent once.
+# The renderer of a worker process: inherited from the parent when forked, else made by
+# _start_worker from the dataset sent once.
 _WORKER: dict[str, Renderer] = {}
 
 
-def _start_worker(dataset: Dataset) -> None:
-    _WORKER["renderer"] = Renderer(dataset=dataset)
+def _start_worker(dataset: Dataset | None) -> None:
+    if dataset is not None:
+        _WORKER["renderer"] = Renderer(dataset=dataset)
 
 
-def _draw_in_worker(scene: Scene, size: str | None) -> ScenePicture:
-    return scene_picture(_WORKER["renderer"], scene, size=size)
+def _draw_in_worker(
+    batch: Sequence[tuple[int, Scene]], size: str | None
+) -> list[tuple[int, ScenePicture]]:
+    renderer = _WORKER["renderer"]
+    return [(index, scene_picture(renderer, scene, size=size)) for index, scene in batch]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _fork_allowed() -> bool:
     # A forked child inherits the parent's loaded modules and data: the fastest start. It also
     # inherits every lock as it was at the fork, so a process with other threads (the app's
-    # server) forks from a clean server process instead.
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["export.deck"])
-    return context
+    # server) uses a clean server process instead (forkserver).
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def batches(scenes: Sequence[Scene], workers: int) -> list[list[tuple[int, Scene]]]:
+    """The scenes (with their positions) shared among ``workers`` processes.
+
+    Scenes drawn in the same projection go to the same process, which projects the outlines
+    for it once; the groups go, largest first, to the process with the least work, counting
+    a projection to prepare as one more scene.
+    """
+    groups: dict[str, list[tuple[int, Scene]]] = {}
+    for index, scene in enumerate(scenes):
+        groups.setdefault(choose_crs(scene.bounds), []).append((index, scene))
+    loads = [0] * workers
+    out: list[list[tuple[int, Scene]]] = [[] for _ in range(workers)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        if len(group) > len(scenes) / workers + 1:
+            # Too many for one process: split it rather than leave the others idle.
+            half = len(group) // 2
+            parts = [group[:half], group[half:]]
+        else:
+            parts = [group]
+        for part in parts:
+            target = loads.index(min(loads))
+            out[target] += part
+            loads[target] += len(part) + 1
+    return [batch for batch in out if batch]
 
 
 def scene_pictures(
@@ -388,16 +418,31 @@ def scene_pictures(
     if workers is None:
         workers = min(settings.DECK_MAX_WORKERS, os.cpu_count() or 1)
     workers = max(1, min(workers, len(scenes)))
+    renderer = Renderer(dataset=dataset)
     if workers == 1:
-        renderer = Renderer(dataset=dataset)
         return [scene_picture(renderer, scene, size=size) for scene in scenes]
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_context(),
-        initializer=_start_worker,
-        initargs=(dataset,),
-    ) as pool:
-        return list(pool.map(_draw_in_worker, scenes, [size] * len(scenes)))
+    work = batches(scenes, workers)
+    context: multiprocessing.context.BaseContext
+    sent: Dataset | None
+    if _fork_allowed():
+        for stem in settings.EXPORT_BOUNDARY_LODS:
+            renderer.boundaries(stem)  # read once here, inherited by every child
+        _WORKER["renderer"] = renderer
+        context, sent = multiprocessing.get_context("fork"), None
+    else:
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(["export.deck"])
+        context, sent = server, dataset
+    pictures: dict[int, ScenePicture] = {}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=len(work), mp_context=context, initializer=_start_worker, initargs=(sent,)
+        ) as pool:
+            for done in pool.map(_draw_in_worker, work, [size] * len(work)):
+                pictures.update(done)
+    finally:
+        _WORKER.pop("renderer", None)
+    return [pictures[index] for index in range(len(scenes))]
 
 
 # --- slides ------------------------------------------------------------------------------------
@@ -660,6 +705,7 @@ def deck_bytes(
     title: str | None = None,
     made: dt.date | None = None,
     workers: int | None = None,
+    size: str | None = None,
 ) -> bytes:
     """The briefing as a PowerPoint (.pptx) file.
 
@@ -677,6 +723,9 @@ def deck_bytes(
         The date the deck is made, on the title slide; today by default.
     workers : int, optional
         Processes drawing the pictures (:func:`scene_pictures`).
+    size : str, optional
+        The pictures' size, a name of ``settings.EXPORT_SIZES``;
+        ``settings.DECK_PICTURE_SIZE`` by default.
 
     Returns
     -------
@@ -692,7 +741,7 @@ def deck_bytes(
     banner = check_banner(banner)
     name = clean_text(title, one_line=True) if title else settings.EXPORT_TITLE
     documents = _documents(dataset)
-    pictures = scene_pictures(dataset, scenes, workers=workers)
+    pictures = scene_pictures(dataset, scenes, workers=workers, size=size)
 
     deck = Presentation()
     deck.slide_width = Inches(settings.DECK_SLIDE_IN[0])
