@@ -77,8 +77,6 @@ _TITLE_ONLY_LAYOUT = 5
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A talking point cites its documents in brackets at its end: "[Title, Publisher, date; ...]".
 _CITATION = re.compile(r"\[([^\[\]]+)\]")
-# Titles in data/sources.csv made up by the data's authors for untitled pages.
-_UNTITLED = "[untitled] "
 # Gap, in picture pixels, kept between the picture's title lines and what is left of it.
 _CROP_GAP_PX = 6
 # Space after each document on the sources slide (points), and under its title (inches).
@@ -223,7 +221,9 @@ def check_banner(banner: str | None) -> str | None:
 
 
 def _bare_title(title: str) -> str:
-    return title[len(_UNTITLED) :] if title.startswith(_UNTITLED) else title
+    # A document without a title is described in the table after settings.UNTITLED_MARK.
+    mark = settings.UNTITLED_MARK
+    return title[len(mark) :].strip() if title.startswith(mark) else title
 
 
 def _documents(dataset: Dataset) -> dict[str, Document]:
@@ -251,7 +251,7 @@ def _documents(dataset: Dataset) -> dict[str, Document]:
 def cited_sources(text: str, dataset: Dataset) -> list[str]:
     """Ids of the documents a talking point cites in brackets, in the order it cites them.
 
-    A document is cited when its title (without the data's "[untitled] " prefix) appears in
+    A document is cited when its title (without ``settings.UNTITLED_MARK``) appears in
     one of the text's bracketed citations, compared without regard to case or spacing.
     """
     citations = [" ".join(group.split()).casefold() for group in _CITATION.findall(text)]
@@ -334,6 +334,7 @@ def scene_picture(renderer: Renderer, scene: Scene, *, size: str | None = None) 
         subtitle=clean_text(scene.subtitle, one_line=True) or None,
         bounds=scene.bounds,
         layers=scene.shown_layers,
+        other_sites=scene.other_sites,
     )
     png = drawing.save("png")  # draws the figure: the text extents below are those saved
     return ScenePicture(
