@@ -77,6 +77,9 @@ _TITLE_ONLY_LAYOUT = 5
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A talking point cites its documents in brackets at its end: "[Title, Publisher, date; ...]".
 _CITATION = re.compile(r"\[([^\[\]]+)\]")
+# Viewers lay text out a little wider than matplotlib measures it (LibreOffice by about 1 %):
+# measured widths are taken this much wider, so a line said to fit does fit.
+_WIDTH_SAFETY = 1.04
 # Gap, in picture pixels, kept between the picture's title lines and what is left of it.
 _CROP_GAP_PX = 6
 # Space after each document on the sources slide (points), and under its title (inches).
@@ -160,7 +163,7 @@ def _text_width_pt(text: str, size_pt: float, bold: bool) -> float:
         family=settings.EXPORT_FONT, weight="bold" if bold else "normal", size=size_pt
     )
     width, _height, _descent = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
-    return float(width)
+    return float(width) * _WIDTH_SAFETY
 
 
 def _wrap(text: str, width_pt: float, size_pt: float, *, bold: bool = False) -> list[str]:
