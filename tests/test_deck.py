@@ -318,9 +318,9 @@ def test_cli_refuses_a_bad_deck_in_one_line_with_status_2(
     with pytest.raises(SystemExit) as stop:
         main([arg.replace("{tmp}", str(tmp_path)) for arg in argv])
     assert stop.value.code == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1 and error.startswith("python -m export: error: ")
-    assert expected in error
+    first, *rest = capsys.readouterr().err.splitlines()
+    assert first.startswith("python -m export: error: ") and expected in first
+    assert rest == ["(all options: python -m export --help)"]
     assert not list(tmp_path.iterdir())
 
 
