@@ -24,6 +24,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("step_kb", "Websocket bytes received per step, median", "KB"),
     Metric("first_payload_kb", "First map payload (largest websocket frame before drawn)", "KB"),
     Metric("png_s", "PNG export 1920×1080, warm, median of 3", "s"),
+    Metric("deck_s", "PowerPoint deck of the briefing's scenes, in-process, median of 3", "s"),
+    Metric("deck_cli_s", "PowerPoint deck from `python -m export --deck` (start to end)", "s"),
     Metric("peak_rss_mb", "Server peak RSS (VmHWM)", "MB"),
 )
 
@@ -35,6 +37,7 @@ TARGETS: dict[str, dict[str, float]] = {
         "step_ms": 150,
         "step_kb": 50,
         "png_s": 1.5,
+        "deck_s": 10,
     },
     "10000": {
         "first_map_s": 1.5,

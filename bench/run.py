@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import platform
 import shutil
@@ -47,6 +48,12 @@ DATASETS: tuple[tuple[str, int | None, int], ...] = (
     ("default", None, 10),
     ("10000", 10_000, 10),
     ("100000", 100_000, 5),
+)
+DECK_METHOD = (
+    "Deck = `export.deck.deck_bytes(dataset, scenes, banner=...)` in-process with the data "
+    "loaded (as the app's button), pictures 3840 px wide drawn in worker processes, median of "
+    "3; and `python -m export --deck` timed once from its start (imports and data loading "
+    "included). Default data only: the scenes are written for it."
 )
 # What marks "the map is drawn" in each app's map iframe.
 MARKERS = {"ours": ".dep-icon", "naive": ".leaflet-marker-icon"}
@@ -344,6 +351,66 @@ def png_seconds(folder: Path | None) -> float:
     return statistics.median(times)
 
 
+def deck_figures(runs: int = 3) -> dict[str, Any]:
+    """The bundled briefing's deck: in-process as the app's button makes it (data loaded, the
+    pictures drawn in processes), median of ``runs``; and ``python -m export --deck`` once, from
+    the interpreter's start to the file written."""
+    from export import deck
+    from geo.dataset import load_dataset
+    from geo.scenes import load_scenes
+
+    dataset = load_dataset()
+    scenes = load_scenes(known_sites=frozenset(dataset.sites["id"]))
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        deck.deck_bytes(dataset, scenes, banner="UNCLASSIFIED")
+        times.append(time.perf_counter() - began)
+    with tempfile.TemporaryDirectory(prefix="bench-deck-") as name:
+        out = Path(name) / "briefing.pptx"
+        env = {**os.environ, "BRIEFING_WORKSPACE": str(Path(name) / "workspace.gpkg")}
+        began = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "export", "--deck", str(out), "--banner", "UNCLASSIFIED"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        cli = time.perf_counter() - began
+    return {
+        "deck_s": statistics.median(times),
+        "deck_cli_s": cli,
+        "deck_scenes": len(scenes),
+        "deck_runs_s": [round(t, 2) for t in times],
+    }
+
+
+def deck_only() -> dict[str, Any]:
+    """Measure the deck alone and put it into the last results (bench/results.json)."""
+    results: dict[str, Any] = json.loads((BENCH_DIR / "results.json").read_text("utf-8"))
+    default = next(entry for entry in results["datasets"] if entry["name"] == "default")
+    figures = deck_figures()
+    default["ours"].update(figures)
+    default["naive"]["deck_s"] = default["naive"]["deck_cli_s"] = None
+    default["notes"] = [note for note in default["notes"] if not note.startswith("deck:")]
+    default["notes"].append(
+        f"deck: {figures['deck_scenes']} scenes, 3840 px pictures; runs "
+        f"{', '.join(f'{t:.2f} s' for t in figures['deck_runs_s'])}; measured alone "
+        f"(`python -m bench.run deck`) at {commit()} on {_now()}, "
+        f"load average before {os.getloadavg()[0]:.1f}; the other figures are from the run above"
+    )
+    if DECK_METHOD not in results["method"]:
+        results["method"].insert(-2, DECK_METHOD)
+    results["misses"] = [m for m in results["misses"] if "PowerPoint deck" not in m]
+    results["misses"] += [m for m in _misses("default", default["ours"]) if "PowerPoint" in m]
+    return results
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def machine(browser_version: str) -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text()
     models = [
@@ -501,6 +568,8 @@ def run(only: tuple[str, ...] = ()) -> dict[str, Any]:
                 print(f"   {app}: {_summary(result)}", flush=True)
             entry["ours"]["png_s"] = png_seconds(folder)
             entry["naive"]["png_s"] = None  # the naive app has no image export
+            if rows is None:  # the briefing's scenes are written for the bundled data
+                entry["ours"].update(deck_figures())
             results["datasets"].append(entry)
             results["misses"] += _misses(dataset_name, entry["ours"])
         browser.close()
@@ -522,6 +591,7 @@ def run(only: tuple[str, ...] = ()) -> dict[str, Any]:
         "First map payload = the largest websocket frame received before the map was drawn.",
         "PNG = `export.render.Renderer().render(FilterState.build(date=...), dataset=...)` "
         "in-process, after one warm-up render, median of 3. The naive app has no export.",
+        DECK_METHOD,
         "Peak RSS = VmHWM of the Streamlit server process after the steps.",
         f"Steps: {', '.join(f'{n} at {d}' for d, _, n in DATASETS)}; the naive app stops "
         f"stepping after {NAIVE_STEP_BUDGET_S} s of steps, and a step times out after "
@@ -539,8 +609,10 @@ def _summary(result: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    # Optional arguments: dataset names to run (default: all), e.g. `-m bench.run default`.
-    results = run(tuple(sys.argv[1:]))
+    # Optional arguments: dataset names to run (default: all), e.g. `-m bench.run default`;
+    # `-m bench.run deck` measures only the deck, into the last results.
+    only = tuple(sys.argv[1:])
+    results = deck_only() if only == ("deck",) else run(only)
     json_path, md_path = report.write(results, BENCH_DIR)
     for dataset in results["datasets"]:
         print(f"\n{dataset['title']}")

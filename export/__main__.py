@@ -8,7 +8,8 @@ command: an image must not quietly show another view than the one asked for.
 
 ``--scene ID`` draws a scene of the briefing (its filter, view, layers, title and subtitle;
 options given on the command line override its filter), and ``--all-scenes DIR`` draws every
-scene into DIR, all with one renderer.
+scene into DIR, all with one renderer. ``--deck OUT.pptx`` makes the briefing's PowerPoint deck
+(:mod:`export.deck`): every scene, or those named by ``--scene ID ...`` in that order.
 
 The data and scenes are the app's: the bundled data with the user's workspace over it
 (``--workspace FILE``, else ``$BRIEFING_WORKSPACE``, else ``workspace/briefing.gpkg``), so an
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from export import deck
 from export.render import Renderer
 from export.view import ViewError
 from geo import settings, urlstate, workspace
@@ -64,7 +66,8 @@ def parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
     p = _Parser(
         prog="python -m export",
-        description="Draw the briefing map as a slide-ready PNG, SVG or PDF, offline.",
+        description="Draw the briefing map as a slide-ready PNG, SVG or PDF, or the whole "
+        "briefing as a PowerPoint deck, offline.",
     )
     view = p.add_argument_group("view (as the app's URL keys)")
     view.add_argument("--date", help="as of this day, YYYY-MM-DD; 'all' for any time")
@@ -99,8 +102,20 @@ def parser() -> argparse.ArgumentParser:
         "$BRIEFING_WORKSPACE, else workspace/briefing.gpkg)",
     )
     scenes = p.add_argument_group("scenes")
-    scenes.add_argument("--scene", metavar="ID", help="draw this scene of data/scenes.json")
+    scenes.add_argument(
+        "--scene",
+        metavar="ID",
+        nargs="+",
+        action="extend",
+        help="draw this scene of the briefing (with --deck: these scenes, in this order)",
+    )
     scenes.add_argument("--all-scenes", metavar="DIR", type=Path, help="draw every scene into DIR")
+    scenes.add_argument(
+        "--deck",
+        metavar="OUT.pptx",
+        type=Path,
+        help="write the briefing as a 16:9 PowerPoint deck (takes --scene, --banner, --title)",
+    )
     return p
 
 
@@ -217,6 +232,40 @@ def _write(path: Path, data: bytes) -> None:
     print(path)
 
 
+def _check_deck_options(args: argparse.Namespace) -> Path:
+    """The deck's output path, once the options that do not apply to a deck are refused."""
+    if any(getattr(args, key) is not None for key in _QUERY_OPTIONS) or args.flows:
+        raise CommandError("--deck shows each scene as saved: no filter options")
+    others = {
+        "--all-scenes": args.all_scenes,
+        "--out": args.out,
+        "--bounds": args.bounds,
+        "--crs": args.crs,
+        "--format": args.fmt,
+    }
+    given = [name for name, value in others.items() if value is not None]
+    if given or args.size != "slide":
+        given += [] if args.size == "slide" else ["--size"]
+        raise CommandError(
+            f"--deck takes only --scene, --banner, --title and --workspace, not {', '.join(given)}"
+        )
+    try:
+        deck.check_banner(args.banner)
+        return deck.check_output(args.deck)
+    except deck.DeckError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _run_deck(args: argparse.Namespace, path: Path, dataset: Dataset, store: Path | None) -> Path:
+    try:
+        chosen = deck.pick_scenes(_load_scenes(dataset, store), args.scene)
+        written = deck.write_deck(path, dataset, chosen, banner=args.banner, title=args.title)
+    except deck.DeckError as exc:
+        raise CommandError(str(exc)) from exc
+    print(written)
+    return written
+
+
 def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[Path]:
     """Draw what the parsed options ask for; return the files written.
 
@@ -225,6 +274,8 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
     CommandError
         For any option that cannot be used (bad value, unknown scene, bad bounds or CRS).
     """
+    # A deck's options are checked before the data are loaded: a mistake is told at once.
+    deck_path = _check_deck_options(args) if args.deck is not None else None
     fmt = _format(args)
     bounds = _bounds(args.bounds)
     store = _workspace_file(args)
@@ -235,6 +286,8 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
         renderer = Renderer(dataset=loaded)
     dataset = renderer.dataset
     store_for_scenes = store if dataset.origin == "workspace" or store.exists() else None
+    if deck_path is not None:
+        return [_run_deck(args, deck_path, dataset, store_for_scenes)]
     default = FilterState.build(date=dataset.default_day)
     image = {"fmt": fmt, "size": args.size, "banner": args.banner, "crs": args.crs}
     written: list[Path] = []
@@ -260,12 +313,14 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
             return written
         title, subtitle, layers, other_sites = args.title, None, None, None
         if args.scene:
+            if len(args.scene) > 1:
+                raise CommandError("--scene: one scene id for an image (several with --deck)")
             briefing = _load_scenes(dataset, store_for_scenes)
-            matches = [scene for scene in briefing if scene.id == args.scene]
+            matches = [scene for scene in briefing if scene.id == args.scene[0]]
             if not matches:
                 ids = _listed([scene.id for scene in briefing])
                 raise CommandError(
-                    f"--scene: no scene with the id {args.scene!r}; the briefing has: {ids}"
+                    f"--scene: no scene with the id {args.scene[0]!r}; the briefing has: {ids}"
                 )
             scene = matches[0]
             default = scene.state()
@@ -305,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{p.prog}: the briefing data are not valid:\n{exc}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started
-    print(f"{len(written)} image(s) in {seconds:.1f} s", file=sys.stderr)
+    what = "deck" if args.deck is not None else "image(s)"
+    print(f"{len(written)} {what} in {seconds:.1f} s", file=sys.stderr)
     return 0
 
 

@@ -34,15 +34,11 @@ validates first, then replaces the file atomically and keeps the version it repl
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import json
 import math
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +48,7 @@ import pycountry
 
 from geo import settings
 from geo.errors import DataError, Problem
-from geo.files import sync_directory
+from geo.files import replace_atomically, sync_directory
 from geo.filters import FilterState
 from geo.urlstate import mission_slug
 
@@ -796,36 +792,6 @@ def previous_path(path: str | Path) -> Path:
     return path.with_name(path.stem + settings.SCENES_PREVIOUS_SUFFIX)
 
 
-def _file_mode(path: Path) -> int:
-    # Keep the permissions of the file replaced; a new file gets the usual umask-based mode
-    # (mkstemp would leave 0600, unreadable to a server running as another user).
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _replace_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``target``, sync it, then rename it over."""
-    mode = _file_mode(target)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def save_scenes(
     scenes: Sequence[Scene],
     path: str | Path = settings.SCENES_PATH,
@@ -884,8 +850,8 @@ def save_scenes(
     )
     path.parent.mkdir(parents=True, exist_ok=True)  # e.g. a workspace folder not made yet
     if keep_previous and path.exists():
-        _replace_atomically(previous_path(path), path.read_bytes())
-    _replace_atomically(path, text.encode("utf-8"))
+        replace_atomically(previous_path(path), path.read_bytes())
+    replace_atomically(path, text.encode("utf-8"))
     sync_directory(path.parent)
     return path
 

@@ -373,6 +373,7 @@ SCENES_JSON_LINE_CHARS = 96
 EXPORT_SIZES: dict[str, tuple[tuple[int, int], int]] = {
     "slide": ((1920, 1080), 100),
     "print": ((3508, 2480), 300),
+    "projector": ((3840, 2160), 200),  # the slide at twice the pixels (4K), same layout
 }
 # Formats the export writes (matplotlib backends without a browser).
 EXPORT_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -548,3 +549,28 @@ PICKED_STYLE: dict[str, object] = {
 PICK_MAP_HEIGHT_PX = 480
 # Properties of an uploaded feature listed in its popup (the first ones).
 OVERLAY_POPUP_PROPERTIES = 20
+
+# --- The briefing deck (export/deck.py: one 16:9 PowerPoint file of the scenes) -----------------
+# Size of each scene's map picture (a name of EXPORT_SIZES): 3840 px wide, sharp on a projector.
+DECK_PICTURE_SIZE = "projector"
+# Slide size in inches: PowerPoint's 16:9 widescreen.
+DECK_SLIDE_IN: tuple[float, float] = (13.333, 7.5)
+# Margin left and right of the slide's texts and picture, in inches.
+DECK_MARGIN_IN = 0.4
+# Height of the banner bands at the top and bottom edge (when there is a banner), in inches.
+DECK_BANNER_IN = 0.34
+# Text sizes in points: the title slide's title, a slide title (shrunk down to "title_min"
+# before it wraps), the line under it, the banner, the sources list, the notes.
+DECK_TEXT_PT: dict[str, float] = {
+    "deck_title": 40,
+    "deck_subtitle": 20,
+    "title": 30,
+    "title_min": 22,
+    "subtitle": 16,
+    "banner": 13,
+    "source": 15,
+    "source_detail": 12,
+    "notes": 12,
+}
+# Processes that draw the scene pictures at once (at most one per scene and per CPU).
+DECK_MAX_WORKERS = 4

@@ -11,6 +11,8 @@ source scripts/_venv.sh
 SYSTEM_PACKAGES=(
   "chromium:the real-browser tests drive Debian's headless Chromium"
   "fonts-noto-color-emoji:the nations' flags in the browser tests' screenshots"
+  "libreoffice-impress:the deck test opens the PowerPoint deck in headless LibreOffice Impress (to PDF)"
+  "poppler-utils:pdftoppm draws that PDF's pages as PNGs to check each slide"
 )
 missing=()
 for entry in "${SYSTEM_PACKAGES[@]}"; do

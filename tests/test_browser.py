@@ -472,3 +472,40 @@ def test_the_export_button_downloads_a_slide_png_of_the_view(
     assert offline.aborted == []
     assert offline.own_errors() == []
     context.close()
+
+
+def test_the_deck_button_downloads_every_scene_including_one_the_user_added(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from pptx import Presentation
+
+    from geo.scenes import load_scenes
+
+    data_sites = json.loads((ROOT / "data" / "sites.geojson").read_text(encoding="utf-8"))
+    bundled = load_scenes(known_sites={f["properties"]["id"] for f in data_sites["features"]})
+    # An app of its own: the scene added here must not change the other tests' briefing.
+    with _running_app({"BRIEFING_WORKSPACE": str(tmp_path / "workspace")}) as url:
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, accept_downloads=True
+        )
+        offline = OfflinePage(context.new_page())
+        page = offline.page
+        _open(offline, f"{url}/?nations=DEU")
+        page.get_by_text("Edit the briefing").click()
+        page.get_by_label("Title of a new scene").fill("Added in the browser")
+        page.get_by_label("Title of a new scene").press("Enter")
+        _wait_idle(page)
+        page.get_by_role("button", name="Save the current view as a scene").click()
+        _wait_idle(page)
+        with page.expect_download(timeout=300_000) as download_info:
+            page.get_by_role("button", name="Download the briefing as PowerPoint").click()
+        target = tmp_path / "briefing.pptx"
+        download_info.value.save_as(target)
+        assert download_info.value.suggested_filename == "briefing.pptx"
+        assert offline.aborted == []
+        assert offline.own_errors() == []
+        context.close()
+    slides = list(Presentation(str(target)).slides)
+    titles = [slide.shapes.title.text_frame.text for slide in slides]  # type: ignore[union-attr]
+    assert len(slides) == 1 + len(bundled) + 1 + 1  # title, the scenes, the added one, sources
+    assert titles[1:-1] == [scene.title for scene in bundled] + ["Added in the browser"]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 import layers
-from geo import scenes as scenes_module
+from geo import files as files_module
 from geo import settings
 from geo.dataset import Dataset, load_dataset, select
 from geo.errors import DataError
@@ -678,7 +678,7 @@ def test_a_crash_at_either_rename_leaves_the_old_file(
             raise OSError("simulated crash")
         real_replace(source, target)
 
-    monkeypatch.setattr(scenes_module.os, "replace", replace)
+    monkeypatch.setattr(files_module.os, "replace", replace)
     with pytest.raises(OSError, match="simulated crash"):
         save_scenes(NEW, saved_old)
     assert _load(saved_old) == OLD
@@ -709,9 +709,7 @@ def test_a_crash_halfway_through_the_write_leaves_the_old_file(
             self.stream.flush()
             raise OSError("simulated crash: disk full")
 
-    monkeypatch.setattr(
-        scenes_module.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k))
-    )
+    monkeypatch.setattr(files_module.os, "fdopen", lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
     with pytest.raises(OSError, match="disk full"):
         save_scenes(NEW, saved_old)
     assert _load(saved_old) == OLD

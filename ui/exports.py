@@ -6,6 +6,7 @@ import functools
 
 import streamlit as st
 
+from export import deck
 from export import html as share
 from geo.filters import FilterState
 from geo.scenes import Scene
@@ -49,6 +50,10 @@ def _briefing_html(briefing: tuple[Scene, ...]) -> str:
     return share.briefing_html(context.dataset(), briefing, title="Briefing")
 
 
+def _deck(briefing: tuple[Scene, ...], banner: str) -> bytes:
+    return deck.deck_bytes(context.dataset(), briefing, banner=banner or None)
+
+
 def html_buttons(scene: Scene | None, state: FilterState) -> None:
     """Download the view, or the whole briefing, as one offline HTML file."""
     briefing = context.briefing()
@@ -69,6 +74,24 @@ def html_buttons(scene: Scene | None, state: FilterState) -> None:
         key=Key.HTML_BRIEFING,
         on_click="ignore",
         disabled=not briefing,
+    )
+    banner = st.session_state[Key.BANNER].strip()
+    problem = None
+    try:
+        deck.check_banner(banner)
+    except deck.DeckError as exc:
+        problem = str(exc).removeprefix("--banner: ")
+    st.download_button(
+        "Download the briefing as PowerPoint",
+        data=functools.partial(_deck, briefing, banner),
+        file_name="briefing.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key=Key.DECK,
+        on_click="ignore",
+        disabled=not briefing or problem is not None,
+        help=problem
+        or "A 16:9 deck: a slide per scene with its map, talking points in the speaker notes, "
+        "the sources at the end, and the banner set under 'Export an image'.",
     )
 
 

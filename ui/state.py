@@ -54,6 +54,7 @@ class Key:
     # Downloads.
     HTML_VIEW: Final = "html_view"
     HTML_BRIEFING: Final = "html_briefing"
+    DECK: Final = "deck"
     # Your data.
     DATA_TAB: Final = "data_tab"
     DATA_MESSAGE: Final = "data_message"

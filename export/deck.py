@@ -1,0 +1,857 @@
+"""The briefing as one 16:9 PowerPoint deck: a title slide, a slide per scene, the sources.
+
+Each scene's slide carries its title, subtitle and dates as editable text, and the map drawn by
+the static renderer (:mod:`export.render`) as a picture, cropped of the picture's own title
+lines (the crop is PowerPoint's, so the whole picture is still in the file) and placed without
+stretching. The talking points, and the documents they cite (title, publisher, date, from
+``data/sources.csv``), are in the speaker notes; a sources slide at the end lists every document
+the deck cites, in its talking points or on its maps. A banner (a classification or handling
+marking) is written at the top and bottom of every slide.
+
+The pictures are drawn in parallel processes (:func:`scene_pictures`); the deck itself is
+built with python-pptx (MIT licence). :func:`deck_bytes` is the whole deck as bytes, for the
+page's download button; :func:`write_deck` writes it atomically, for ``python -m export --deck``.
+
+Example
+-------
+>>> from geo.dataset import load_dataset
+>>> from geo.scenes import load_scenes
+>>> data = load_dataset()
+>>> pptx = deck_bytes(data, load_scenes(), banner="UNCLASSIFIED")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.autoshape import Shape
+from pptx.slide import Slide
+from pptx.text.text import TextFrame
+from pptx.util import Emu, Inches, Pt
+
+from export.render import Drawing, Renderer
+from export.view import choose_crs
+from geo import settings, summary
+from geo.dataset import Dataset, select
+from geo.files import replace_atomically
+from geo.scenes import Scene
+
+__all__ = [
+    "DeckError",
+    "Document",
+    "ScenePicture",
+    "batches",
+    "check_banner",
+    "cited_sources",
+    "clean_text",
+    "deck_bytes",
+    "pick_scenes",
+    "scene_pictures",
+    "write_deck",
+]
+
+# python-pptx's default template: layout 0 is "Title Slide", layout 5 "Title Only".
+_TITLE_LAYOUT = 0
+_TITLE_ONLY_LAYOUT = 5
+# Characters XML 1.0 cannot carry (control characters other than tab and newline, lone
+# surrogates, the two non-characters), which lxml refuses.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A talking point cites its documents in brackets at its end: "[Title, Publisher, date; ...]".
+_CITATION = re.compile(r"\[([^\[\]]+)\]")
+# Viewers lay text out a little wider than matplotlib measures it (LibreOffice by about 1 %):
+# measured widths are taken this much wider, so a line said to fit does fit.
+_WIDTH_SAFETY = 1.04
+# Gap, in picture pixels, kept between the picture's title lines and what is left of it.
+_CROP_GAP_PX = 6
+# Space after each document on the sources slide (points), and under its title (inches).
+_SOURCE_GAP_PT = 9
+_SOURCES_BELOW_TITLE_IN = 0.25
+# The deck's own text colours: those of the pictures' texts.
+_TEXT = RGBColor.from_string(settings.EXPORT_TEXT_COLOR.lstrip("#"))
+_MUTED = RGBColor.from_string(settings.EXPORT_MUTED_COLOR.lstrip("#"))
+
+
+class DeckError(ValueError):
+    """A deck that cannot be made as asked; the message is one line, for the user."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document as the deck cites it.
+
+    Attributes
+    ----------
+    id : str
+        The document's id in ``data/sources.csv``.
+    title, publisher, date : str
+        As shown: the title, the publisher ("" when not stated), the date at the precision the
+        source gives, or "undated".
+    """
+
+    id: str
+    title: str
+    publisher: str
+    date: str
+
+    @property
+    def line(self) -> str:
+        """ "Title — Publisher, 16 Jan 2026" (the publisher only when stated)."""
+        rest = ", ".join(part for part in (self.publisher, self.date) if part)
+        return f"{self.title} — {rest}"
+
+
+@dataclass(frozen=True)
+class ScenePicture:
+    """A scene's map as a PNG, and how much of its top the slide crops away.
+
+    Attributes
+    ----------
+    png : bytes
+        The picture drawn by :class:`~export.render.Renderer`.
+    width_px, height_px : int
+        Its size in pixels.
+    crop_top : float
+        Fraction of the height taken by the picture's own title and subtitle lines, which the
+        slide shows as text instead.
+    """
+
+    png: bytes
+    width_px: int
+    height_px: int
+    crop_top: float
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def clean_text(text: object, *, one_line: bool = False) -> str:
+    """``text`` without the characters XML cannot carry; on one line when asked.
+
+    Line ends become ``\\n`` (or spaces, with ``one_line``); tabs are kept.
+    """
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    value = _NOT_XML.sub("", value)
+    if one_line:
+        value = " ".join(value.split())
+    return value.strip()
+
+
+@lru_cache(maxsize=4096)
+def _text_width_pt(text: str, size_pt: float, bold: bool) -> float:
+    """Width of one line in the deck's font, in points (DejaVu Sans is wider than the fonts
+    a viewer without it falls back on, so what fits here fits there)."""
+    prop = FontProperties(
+        family=settings.EXPORT_FONT, weight="bold" if bold else "normal", size=size_pt
+    )
+    width, _height, _descent = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
+    return float(width) * _WIDTH_SAFETY
+
+
+def _wrap(text: str, width_pt: float, size_pt: float, *, bold: bool = False) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width_pt``."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and _text_width_pt(trial, size_pt, bold) > width_pt:
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines
+
+
+def _fitting_size(text: str, width_pt: float, largest: float, smallest: float) -> float:
+    """The largest size, in 2 pt steps from ``largest`` down to ``smallest``, at which the bold
+    ``text`` fits on one line (``smallest`` if none: the text then wraps)."""
+    size = largest
+    while size > smallest and _text_width_pt(text, size, True) > width_pt:
+        size = max(smallest, size - 2)
+    return size
+
+
+def _usable_width_in() -> float:
+    return settings.DECK_SLIDE_IN[0] - 2 * settings.DECK_MARGIN_IN
+
+
+def check_banner(banner: str | None) -> str | None:
+    """The banner as the deck writes it, or None for no banner.
+
+    Raises
+    ------
+    DeckError
+        If it does not fit on one line across the slide at the banner's size.
+    """
+    if banner is None:
+        return None
+    text = clean_text(banner, one_line=True)
+    if not text:
+        return None
+    size = settings.DECK_TEXT_PT["banner"]
+    room = _usable_width_in() * 72
+    width = _text_width_pt(text, size, True)
+    if width > room:
+        chars = int(len(text) * room / width)
+        raise DeckError(
+            f"--banner: {len(text)} characters do not fit on one line of the slide "
+            f"(about {chars} of these fit at {size:g} pt)"
+        )
+    return text
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def _bare_title(title: str) -> str:
+    # A document without a title is described in the table after settings.UNTITLED_MARK.
+    mark = settings.UNTITLED_MARK
+    return title[len(mark) :].strip() if title.startswith(mark) else title
+
+
+def _documents(dataset: Dataset) -> dict[str, Document]:
+    """Every source of the dataset as the deck cites it, by id, in file order."""
+    out: dict[str, Document] = {}
+    for row in dataset.sources.to_dict("records"):
+        date = row.get("date")
+        when = (
+            "undated"
+            if date is None or pd.isna(date)
+            else summary.day_text(pd.Timestamp(date), str(row.get("date_precision") or "day"))
+        )
+        publisher = row.get("publisher")
+        out[str(row["id"])] = Document(
+            id=str(row["id"]),
+            title=clean_text(row["title"], one_line=True),
+            publisher=clean_text(publisher, one_line=True)
+            if isinstance(publisher, str) and publisher
+            else "",
+            date=when,
+        )
+    return out
+
+
+def cited_sources(text: str, dataset: Dataset) -> list[str]:
+    """Ids of the documents a talking point cites in brackets, in the order it cites them.
+
+    A document is cited when its title (without ``settings.UNTITLED_MARK``) appears in
+    one of the text's bracketed citations, compared without regard to case or spacing.
+    """
+    citations = [" ".join(group.split()).casefold() for group in _CITATION.findall(text)]
+    if not citations:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for order, (source_id, title) in enumerate(
+        zip(dataset.sources["id"], dataset.sources["title"], strict=True)
+    ):
+        bare = " ".join(_bare_title(str(title)).split()).casefold()
+        if not bare:
+            continue
+        for number, citation in enumerate(citations):
+            position = citation.find(bare)
+            if position >= 0:
+                found.append((number * 100_000 + position, order, str(source_id)))
+                break
+    return [source_id for *_, source_id in sorted(found)]
+
+
+def _map_sources(dataset: Dataset, scene: Scene) -> list[str]:
+    """Ids of the documents behind the rows and events a scene's map shows, in file order."""
+    chosen = select(dataset, scene.state())
+    cited: set[str] = set(chosen.deployments["source"].astype(str))
+    for value in chosen.deployments["also_sources"]:
+        if isinstance(value, str) and value:
+            cited.update(
+                part.strip() for part in value.split(settings.LIST_SEPARATOR) if part.strip()
+            )
+    if "events" in scene.shown_layers:
+        cited.update(chosen.events["source"].astype(str))
+    return [str(source) for source in dataset.sources["id"] if str(source) in cited]
+
+
+# --- scene pictures ----------------------------------------------------------------------------
+
+
+def _crop_top(drawing: Drawing) -> float:
+    """Fraction of the picture's height above the map: its title and subtitle lines."""
+    figure = drawing.figure
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    height = float(figure.bbox.height)
+    header_bottom = 0.0
+    for text in figure.texts:
+        if text.get_gid() in ("title", "subtitle") and text.get_text():
+            box = text.get_window_extent(renderer)
+            header_bottom = max(header_bottom, height - float(box.y0))
+    if header_bottom == 0.0:
+        return 0.0
+    # Never cut into what lies below the header: the map, the legend, any other text.
+    content_top = min(
+        [height - float(ax.get_window_extent(renderer).y1) for ax in figure.axes]
+        + [
+            height - float(text.get_window_extent(renderer).y1)
+            for text in figure.texts
+            if text.get_gid() not in ("title", "subtitle") and text.get_text()
+        ]
+    )
+    cut = min(header_bottom + _CROP_GAP_PX, content_top - _CROP_GAP_PX)
+    return max(0.0, cut / height)
+
+
+def scene_picture(renderer: Renderer, scene: Scene, *, size: str | None = None) -> ScenePicture:
+    """A scene's map as the renderer draws it (title, subtitle and layers of the scene).
+
+    Parameters
+    ----------
+    renderer : Renderer
+        Draws from its dataset.
+    scene : Scene
+        The scene to draw.
+    size : str, optional
+        A name of ``settings.EXPORT_SIZES``; ``settings.DECK_PICTURE_SIZE`` by default.
+    """
+    drawing = renderer.draw(
+        scene.state(),
+        size=size or settings.DECK_PICTURE_SIZE,
+        # Cropped away on the slide, but measured and drawn: no character the font lacks.
+        title=clean_text(scene.title, one_line=True),
+        subtitle=clean_text(scene.subtitle, one_line=True) or None,
+        bounds=scene.bounds,
+        layers=scene.shown_layers,
+        other_sites=scene.other_sites,
+    )
+    png = drawing.save("png")  # draws the figure: the text extents below are those saved
+    return ScenePicture(
+        png=png,
+        width_px=drawing.units.width_px,
+        height_px=drawing.units.height_px,
+        crop_top=_crop_top(drawing),
+    )
+
+
+# The renderer of a worker process: inherited from the parent when forked, else made by
+# _start_worker from the dataset sent once.
+_WORKER: dict[str, Renderer] = {}
+
+
+def _start_worker(dataset: Dataset | None) -> None:
+    if dataset is not None:
+        _WORKER["renderer"] = Renderer(dataset=dataset)
+
+
+def _draw_in_worker(
+    batch: Sequence[tuple[int, Scene]], size: str | None
+) -> list[tuple[int, ScenePicture]]:
+    renderer = _WORKER["renderer"]
+    return [(index, scene_picture(renderer, scene, size=size)) for index, scene in batch]
+
+
+def _fork_allowed() -> bool:
+    # A forked child inherits the parent's loaded modules and data: the fastest start. It also
+    # inherits every lock as it was at the fork, so a process with other threads (the app's
+    # server) uses a clean server process instead (forkserver).
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def batches(scenes: Sequence[Scene], workers: int) -> list[list[tuple[int, Scene]]]:
+    """The scenes (with their positions) shared among ``workers`` processes.
+
+    Scenes drawn in the same projection go to the same process, which projects the outlines
+    for it once; the groups go, largest first, to the process with the least work, counting
+    a projection to prepare as one more scene.
+    """
+    groups: dict[str, list[tuple[int, Scene]]] = {}
+    for index, scene in enumerate(scenes):
+        groups.setdefault(choose_crs(scene.bounds), []).append((index, scene))
+    loads = [0] * workers
+    out: list[list[tuple[int, Scene]]] = [[] for _ in range(workers)]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        if len(group) > len(scenes) / workers + 1:
+            # Too many for one process: split it rather than leave the others idle.
+            half = len(group) // 2
+            parts = [group[:half], group[half:]]
+        else:
+            parts = [group]
+        for part in parts:
+            target = loads.index(min(loads))
+            out[target] += part
+            loads[target] += len(part) + 1
+    return [batch for batch in out if batch]
+
+
+def scene_pictures(
+    dataset: Dataset,
+    scenes: Sequence[Scene],
+    *,
+    size: str | None = None,
+    workers: int | None = None,
+) -> list[ScenePicture]:
+    """Every scene's picture, in order, drawn in up to ``workers`` processes.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data to draw from.
+    scenes : sequence of Scene
+        The scenes, in briefing order.
+    size : str, optional
+        A name of ``settings.EXPORT_SIZES``; ``settings.DECK_PICTURE_SIZE`` by default.
+    workers : int, optional
+        Processes to draw in; by default one per CPU and per scene, at most
+        ``settings.DECK_MAX_WORKERS``. With 1, the pictures are drawn in this process.
+    """
+    if workers is None:
+        workers = min(settings.DECK_MAX_WORKERS, os.cpu_count() or 1)
+    workers = max(1, min(workers, len(scenes)))
+    renderer = Renderer(dataset=dataset)
+    if workers == 1:
+        return [scene_picture(renderer, scene, size=size) for scene in scenes]
+    work = batches(scenes, workers)
+    context: multiprocessing.context.BaseContext
+    sent: Dataset | None
+    if _fork_allowed():
+        for stem in settings.EXPORT_BOUNDARY_LODS:
+            renderer.boundaries(stem)  # read once here, inherited by every child
+        _WORKER["renderer"] = renderer
+        context, sent = multiprocessing.get_context("fork"), None
+    else:
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(["export.deck"])
+        context, sent = server, dataset
+    pictures: dict[int, ScenePicture] = {}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=len(work), mp_context=context, initializer=_start_worker, initargs=(sent,)
+        ) as pool:
+            for done in pool.map(_draw_in_worker, work, [size] * len(work)):
+                pictures.update(done)
+    finally:
+        _WORKER.pop("renderer", None)
+    return [pictures[index] for index in range(len(scenes))]
+
+
+# --- slides ------------------------------------------------------------------------------------
+
+
+def _paragraphs(
+    frame: TextFrame,
+    lines: Iterable[tuple[str, float, bool, RGBColor]],
+    *,
+    align: PP_ALIGN = PP_ALIGN.LEFT,
+) -> None:
+    """Fill a text frame: one paragraph per (text, size in points, bold, colour)."""
+    frame.clear()
+    for index, (text, size, bold, color) in enumerate(lines):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.alignment = align
+        run = paragraph.add_run()
+        run.text = text
+        font = run.font
+        font.name = settings.EXPORT_FONT
+        font.size = Pt(size)
+        font.bold = bold
+        font.color.rgb = color
+
+
+def _frame(frame: TextFrame, *, anchor: MSO_ANCHOR = MSO_ANCHOR.TOP) -> TextFrame:
+    frame.word_wrap = True
+    frame.auto_size = None
+    frame.vertical_anchor = anchor
+    frame.margin_left = frame.margin_right = Emu(0)
+    frame.margin_top = frame.margin_bottom = Emu(0)
+    return frame
+
+
+def _banners(slide: Slide, banner: str | None) -> None:
+    """The banner in a band at the top and at the bottom edge of the slide."""
+    if banner is None:
+        return
+    width, height = settings.DECK_SLIDE_IN
+    band = settings.DECK_BANNER_IN
+    fill = RGBColor.from_string(str(settings.EXPORT_BANNER_STYLE["fillColor"]).lstrip("#"))
+    color = RGBColor.from_string(str(settings.EXPORT_BANNER_STYLE["color"]).lstrip("#"))
+    for name, top in (("Banner top", 0.0), ("Banner bottom", height - band)):
+        shape: Shape = slide.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, Inches(0), Inches(top), Inches(width), Inches(band)
+        )
+        shape.name = name
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = fill
+        shape.line.fill.background()
+        shape.shadow.inherit = False
+        _paragraphs(
+            _frame(shape.text_frame, anchor=MSO_ANCHOR.MIDDLE),
+            [(banner, settings.DECK_TEXT_PT["banner"], True, color)],
+            align=PP_ALIGN.CENTER,
+        )
+
+
+def _place(shape: Shape, left: float, top: float, width: float, height: float) -> None:
+    shape.left, shape.top = Inches(left), Inches(top)
+    shape.width, shape.height = Inches(width), Inches(height)
+
+
+def _line_in(size_pt: float, lines: int = 1) -> float:
+    return size_pt * 1.2 * lines / 72
+
+
+def _title_block(slide: Slide, title: str, under: Sequence[str], *, top: float) -> float:
+    """The slide's title (its title placeholder) and the lines under it; returns their bottom."""
+    pt = settings.DECK_TEXT_PT
+    width = _usable_width_in()
+    size = _fitting_size(title, width * 72, pt["title"], pt["title_min"])
+    title_lines = len(_wrap(title, width * 72, size, bold=True))
+    holder = slide.shapes.title
+    assert holder is not None  # the "Title Only" layout has one
+    height = _line_in(size, title_lines)
+    _place(holder, settings.DECK_MARGIN_IN, top, width, height)
+    _paragraphs(_frame(holder.text_frame, anchor=MSO_ANCHOR.BOTTOM), [(title, size, True, _TEXT)])
+    bottom = top + height
+    wrapped = [line for text in under for line in _wrap(text, width * 72, pt["subtitle"])]
+    if wrapped:
+        box = slide.shapes.add_textbox(
+            Inches(settings.DECK_MARGIN_IN),
+            Inches(bottom + 0.06),
+            Inches(width),
+            Inches(_line_in(pt["subtitle"], len(wrapped))),
+        )
+        box.name = "Subtitle"
+        _paragraphs(
+            _frame(box.text_frame),
+            [(text, pt["subtitle"], False, _MUTED) for text in under],
+        )
+        bottom += 0.06 + _line_in(pt["subtitle"], len(wrapped))
+    return bottom
+
+
+def _facts(dataset: Dataset, scene: Scene) -> str:
+    counts = select(dataset, scene.state()).counts
+    parts = [
+        summary.when_text(scene.date, scene.date_range),
+        f"{counts.nations} nation{'s' if counts.nations != 1 else ''}",
+        f"{counts.deployments} deployment row{'s' if counts.deployments != 1 else ''}",
+    ]
+    if counts.personnel_rows:
+        parts.append(f"{counts.personnel:,} personnel where stated")
+    return " · ".join(parts)
+
+
+def _under_title(subtitle: str, facts: str) -> list[str]:
+    """The scene's subtitle and its dates and counts: on one line where they fit."""
+    if not subtitle:
+        return [facts]
+    joined = f"{subtitle} · {facts}"
+    fits = _text_width_pt(joined, settings.DECK_TEXT_PT["subtitle"], False) <= (
+        _usable_width_in() * 72
+    )
+    return [joined] if fits else [subtitle, facts]
+
+
+def _picture(slide: Slide, picture: ScenePicture, *, top: float, bottom: float) -> None:
+    """The map below the texts, as large as fits, centred, its shape kept."""
+    room_w = settings.DECK_SLIDE_IN[0] - 2 * settings.DECK_MARGIN_IN
+    room_h = bottom - top
+    shown_h_px = picture.height_px * (1.0 - picture.crop_top)
+    aspect = picture.width_px / shown_h_px
+    width = min(room_w, room_h * aspect)
+    height = width / aspect
+    left = (settings.DECK_SLIDE_IN[0] - width) / 2
+    shape = slide.shapes.add_picture(
+        io.BytesIO(picture.png), Inches(left), Inches(top), Inches(width), Inches(height)
+    )
+    shape.name = "Map"
+    shape.crop_top = picture.crop_top
+
+
+def _notes(slide: Slide, scene: Scene, documents: Sequence[Document]) -> None:
+    size = settings.DECK_TEXT_PT["notes"]
+    lines: list[tuple[str, float, bool, RGBColor]] = []
+    points = [clean_text(point, one_line=True) for point in scene.talking_points]
+    if points:
+        lines.append(("Talking points", size, True, _TEXT))
+        lines += [(f"{n}. {point}", size, False, _TEXT) for n, point in enumerate(points, 1)]
+    else:
+        lines.append(("No talking points for this scene.", size, False, _TEXT))
+    lines.append(("", size, False, _TEXT))
+    if documents:
+        lines.append(("Documents cited", size, True, _TEXT))
+        lines += [(f"• {doc.line}", size, False, _TEXT) for doc in documents]
+    else:
+        lines.append(
+            ("The talking points cite no document of the sources list.", size, False, _TEXT)
+        )
+    notes = slide.notes_slide.notes_text_frame
+    assert notes is not None  # the default template's notes master has a body placeholder
+    _paragraphs(notes, lines)
+
+
+def _content_top(banner: str | None) -> float:
+    return (settings.DECK_BANNER_IN if banner else 0.0) + 0.22
+
+
+def _content_bottom(banner: str | None) -> float:
+    return settings.DECK_SLIDE_IN[1] - (settings.DECK_BANNER_IN if banner else 0.0) - 0.18
+
+
+def _title_slide(
+    deck: PresentationType, title: str, lines: Sequence[str], banner: str | None
+) -> None:
+    pt = settings.DECK_TEXT_PT
+    slide = deck.slides.add_slide(deck.slide_layouts[_TITLE_LAYOUT])
+    width = _usable_width_in()
+    size = _fitting_size(title, width * 72, pt["deck_title"], pt["title"])
+    title_lines = len(_wrap(title, width * 72, size, bold=True))
+    middle = settings.DECK_SLIDE_IN[1] / 2
+    holder = slide.shapes.title
+    assert holder is not None
+    height = _line_in(size, title_lines)
+    _place(holder, settings.DECK_MARGIN_IN, middle - 0.2 - height, width, height)
+    _paragraphs(_frame(holder.text_frame, anchor=MSO_ANCHOR.BOTTOM), [(title, size, True, _TEXT)])
+    under = slide.placeholders[1]
+    _place(under, settings.DECK_MARGIN_IN, middle, width, _line_in(pt["deck_subtitle"], 4))
+    _paragraphs(
+        _frame(under.text_frame), [(line, pt["deck_subtitle"], False, _MUTED) for line in lines]
+    )
+    _banners(slide, banner)
+
+
+def _source_lines(doc: Document, scenes: Sequence[int]) -> list[tuple[str, float, bool, RGBColor]]:
+    pt = settings.DECK_TEXT_PT
+    where = f"Scene{'s' if len(scenes) > 1 else ''} {', '.join(str(n) for n in scenes)}"
+    detail = " · ".join(part for part in (doc.publisher, doc.date, where) if part)
+    return [
+        (doc.title, pt["source"], True, _TEXT),
+        (detail, pt["source_detail"], False, _MUTED),
+    ]
+
+
+def _lines_height_in(lines: Sequence[tuple[str, float, bool, RGBColor]]) -> float:
+    width = _usable_width_in() * 72
+    return sum(
+        _line_in(size, len(_wrap(text, width, size, bold=bold))) for text, size, bold, _ in lines
+    )
+
+
+def _sources_pages(
+    cited: dict[str, list[int]], documents: dict[str, Document], room_in: float
+) -> list[list[tuple[str, float, bool, RGBColor]]]:
+    """The sources list cut into slides: each document whole on one slide, as many as fit."""
+    pages: list[list[tuple[str, float, bool, RGBColor]]] = [[]]
+    used = 0.0
+    for source_id in (source_id for source_id in documents if source_id in cited):
+        entry = _source_lines(documents[source_id], cited[source_id])
+        height = _lines_height_in(entry) + _SOURCE_GAP_PT / 72
+        if pages[-1] and used + height > room_in:
+            pages.append([])
+            used = 0.0
+        pages[-1] += entry
+        used += height
+    return pages
+
+
+def _sources_slides(
+    deck: PresentationType,
+    cited: dict[str, list[int]],
+    documents: dict[str, Document],
+    banner: str | None,
+) -> None:
+    top = _content_top(banner)
+    heading = _line_in(settings.DECK_TEXT_PT["title"]) + _SOURCES_BELOW_TITLE_IN
+    room = _content_bottom(banner) - top - heading
+    pages = _sources_pages(cited, documents, room)
+    for number, lines in enumerate(pages, start=1):
+        slide = deck.slides.add_slide(deck.slide_layouts[_TITLE_ONLY_LAYOUT])
+        title = "Sources" if len(pages) == 1 else f"Sources ({number} of {len(pages)})"
+        bottom = _title_block(slide, title, [], top=top) + _SOURCES_BELOW_TITLE_IN
+        box = slide.shapes.add_textbox(
+            Inches(settings.DECK_MARGIN_IN),
+            Inches(bottom),
+            Inches(_usable_width_in()),
+            Inches(_content_bottom(banner) - bottom),
+        )
+        box.name = "Sources"
+        frame = _frame(box.text_frame)
+        if not lines:
+            lines = [
+                ("The deck cites no document.", settings.DECK_TEXT_PT["source"], False, _MUTED)
+            ]
+        _paragraphs(frame, lines)
+        for index, paragraph in enumerate(frame.paragraphs):
+            if index % 2 == 1:
+                paragraph.space_after = Pt(_SOURCE_GAP_PT)
+        _banners(slide, banner)
+
+
+def deck_bytes(
+    dataset: Dataset,
+    scenes: Sequence[Scene],
+    *,
+    banner: str | None = None,
+    title: str | None = None,
+    made: dt.date | None = None,
+    workers: int | None = None,
+    size: str | None = None,
+) -> bytes:
+    """The briefing as a PowerPoint (.pptx) file.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The briefing's data (the sources come from it).
+    scenes : sequence of Scene
+        The scenes, in briefing order: one slide each.
+    banner : str, optional
+        Classification or handling marking, at the top and bottom of every slide.
+    title : str, optional
+        The title slide's title; ``settings.EXPORT_TITLE`` by default.
+    made : date, optional
+        The date the deck is made, on the title slide; today by default.
+    workers : int, optional
+        Processes drawing the pictures (:func:`scene_pictures`).
+    size : str, optional
+        The pictures' size, a name of ``settings.EXPORT_SIZES``;
+        ``settings.DECK_PICTURE_SIZE`` by default.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    DeckError
+        No scene, or a banner that does not fit on one line.
+    """
+    if not scenes:
+        raise DeckError("the briefing has no scenes to put in a deck")
+    banner = check_banner(banner)
+    name = clean_text(title, one_line=True) if title else settings.EXPORT_TITLE
+    documents = _documents(dataset)
+    pictures = scene_pictures(dataset, scenes, workers=workers, size=size)
+
+    deck = Presentation()
+    deck.slide_width = Inches(settings.DECK_SLIDE_IN[0])
+    deck.slide_height = Inches(settings.DECK_SLIDE_IN[1])
+    made = made or dt.date.today()
+    count = f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''}"
+    _title_slide(
+        deck,
+        name,
+        [f"Briefing in {count}", f"Made {summary.day_text(pd.Timestamp(made), 'day')}"],
+        banner,
+    )
+    cited: dict[str, list[int]] = {}
+    for number, (scene, picture) in enumerate(zip(scenes, pictures, strict=True), start=1):
+        slide = deck.slides.add_slide(deck.slide_layouts[_TITLE_ONLY_LAYOUT])
+        under = _under_title(clean_text(scene.subtitle, one_line=True), _facts(dataset, scene))
+        bottom = _title_block(
+            slide, clean_text(scene.title, one_line=True), under, top=_content_top(banner)
+        )
+        _picture(slide, picture, top=bottom + 0.12, bottom=_content_bottom(banner))
+        in_points: list[str] = []
+        for point in scene.talking_points:
+            in_points += [s for s in cited_sources(point, dataset) if s not in in_points]
+        _notes(slide, scene, [documents[s] for s in in_points if s in documents])
+        for source_id in [*in_points, *_map_sources(dataset, scene)]:
+            numbers = cited.setdefault(source_id, [])
+            if number not in numbers:
+                numbers.append(number)
+        _banners(slide, banner)
+    _sources_slides(deck, cited, documents, banner)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+# --- the command line's side -------------------------------------------------------------------
+
+
+def pick_scenes(scenes: Sequence[Scene], ids: Sequence[str] | None) -> tuple[Scene, ...]:
+    """The scenes named by ``ids``, in the order given; all of them when ``ids`` is empty.
+
+    Raises
+    ------
+    DeckError
+        Naming every id that is not a scene's, and the ids there are.
+    """
+    if not ids:
+        return tuple(scenes)
+    by_id = {scene.id: scene for scene in scenes}
+    unknown = [scene_id for scene_id in ids if scene_id not in by_id]
+    if unknown:
+        names = ", ".join(repr(scene_id) for scene_id in unknown)
+        known = ", ".join(by_id) or "none"
+        raise DeckError(f"--scene: no scene with the id {names} (the scenes are: {known})")
+    return tuple(by_id[scene_id] for scene_id in ids)
+
+
+def check_output(path: Path) -> Path:
+    """``path`` if a deck can be written there (its folder made if missing).
+
+    Raises
+    ------
+    DeckError
+        If it does not end in .pptx, is a folder, or its folder cannot be made or written.
+    """
+    if path.suffix.lower() != ".pptx":
+        raise DeckError(f"--deck: {str(path)!r} must be a file name ending in .pptx")
+    if path.is_dir():
+        raise DeckError(f"--deck: {str(path)!r} is a folder, expected a .pptx file")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeckError(f"--deck: cannot make the folder {str(folder)!r}: {exc.strerror}") from exc
+    # Try it: permission bits do not tell (root may write anywhere but /proc, a read-only mount).
+    try:
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise DeckError(f"--deck: cannot write in {str(folder)!r}: {exc.strerror}") from exc
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DeckError(f"--deck: cannot replace {str(path)!r}: permission denied")
+    return path
+
+
+def write_deck(
+    path: Path,
+    dataset: Dataset,
+    scenes: Sequence[Scene],
+    *,
+    banner: str | None = None,
+    title: str | None = None,
+) -> Path:
+    """Make the deck and write it to ``path`` atomically: a failure leaves no partial file.
+
+    Raises
+    ------
+    DeckError
+        For an output path that cannot be written, no scene, or a banner too long.
+    """
+    check_output(path)
+    banner = check_banner(banner)  # before the costly pictures
+    data = deck_bytes(dataset, scenes, banner=banner, title=title)
+    try:
+        replace_atomically(path, data)
+    except OSError as exc:
+        raise DeckError(f"--deck: cannot write {str(path)!r}: {exc.strerror}") from exc
+    return path
