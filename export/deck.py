@@ -48,6 +48,7 @@ from pptx.slide import Slide
 from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
+from export.labels import wrap_words
 from export.render import Drawing, Renderer
 from export.view import choose_crs
 from geo import settings, summary
@@ -168,18 +169,7 @@ def _text_width_pt(text: str, size_pt: float, bold: bool) -> float:
 
 def _wrap(text: str, width_pt: float, size_pt: float, *, bold: bool = False) -> list[str]:
     """``text`` broken at spaces into lines no wider than ``width_pt``."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            trial = f"{line} {word}" if line else word
-            if line and _text_width_pt(trial, size_pt, bold) > width_pt:
-                lines.append(line)
-                line = word
-            else:
-                line = trial
-        lines.append(line)
-    return lines
+    return wrap_words(text, lambda trial: _text_width_pt(trial, size_pt, bold) > width_pt)
 
 
 def _fitting_size(text: str, width_pt: float, largest: float, smallest: float) -> float:

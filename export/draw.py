@@ -198,18 +198,9 @@ class Sheet:
     ) -> list[str]:
         """``text`` broken at spaces into lines no wider than ``width_px`` slide pixels."""
         limit = self.units.px(width_px)
-        lines: list[str] = []
-        for paragraph in text.split("\n"):
-            line = ""
-            for word in paragraph.split(" "):
-                trial = f"{line} {word}" if line else word
-                if line and self.measure(trial, size_px, weight=weight)[0] > limit:
-                    lines.append(line)
-                    line = word
-                else:
-                    line = trial
-            lines.append(line)
-        return lines
+        return labels.wrap_words(
+            text, lambda trial: self.measure(trial, size_px, weight=weight)[0] > limit
+        )
 
     # --- page layout --------------------------------------------------------------------------
 

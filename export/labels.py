@@ -9,7 +9,7 @@ result predictable (the same image for the same view).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -108,3 +108,20 @@ class Placer:
         if best is not None:
             self.take(best.box)
         return best
+
+
+def wrap_words(text: str, too_wide: Callable[[str], bool]) -> list[str]:
+    """``text`` broken at spaces into lines, each paragraph on its own, a line ending before
+    the word that would make it ``too_wide`` (a single long word keeps its own line)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and too_wide(trial):
+                lines.append(line)
+                line = word
+            else:
+                line = trial
+        lines.append(line)
+    return lines

@@ -237,6 +237,12 @@ def fit_extent(bounds: Bounds, projection: Projection, *, aspect: float) -> Exte
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise ViewError(f"the view {bounds} cannot be drawn in {projection.label}")
     xmin, xmax, ymin, ymax = float(x.min()), float(x.max()), float(y.min()), float(y.max())
+    return _to_aspect((xmin, xmax, ymin, ymax), aspect)
+
+
+def _to_aspect(extent: Extent, aspect: float) -> Extent:
+    """``extent`` grown on its short side, about its centre, to ``aspect`` (width / height)."""
+    xmin, xmax, ymin, ymax = extent
     width, height = xmax - xmin, ymax - ymin
     if width / height < aspect:
         grow = (height * aspect - width) / 2
@@ -261,14 +267,7 @@ def grow_extent(
         pad = margin * max(xmax - xmin, ymax - ymin)
         xmin, xmax = min(xmin, bx0 - pad), max(xmax, bx1 + pad)
         ymin, ymax = min(ymin, by0 - pad), max(ymax, by1 + pad)
-    width, height = xmax - xmin, ymax - ymin
-    if width / height < aspect:
-        grow = (height * aspect - width) / 2
-        xmin, xmax = xmin - grow, xmax + grow
-    else:
-        grow = (width / aspect - height) / 2
-        ymin, ymax = ymin - grow, ymax + grow
-    return (xmin, xmax, ymin, ymax)
+    return _to_aspect((xmin, xmax, ymin, ymax), aspect)
 
 
 def north_angle(projection: Projection, x: float, y: float) -> float:
