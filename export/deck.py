@@ -230,13 +230,14 @@ def _documents(dataset: Dataset) -> dict[str, Document]:
             else summary.day_text(pd.Timestamp(date), str(row.get("date_precision") or "day"))
         )
         publisher = row.get("publisher")
+        publisher = clean_text(publisher, one_line=True) if isinstance(publisher, str) else ""
+        title = clean_text(row["title"], one_line=True)
+        if title.startswith(settings.UNTITLED_MARK):
+            # No title of its own: cited as its publisher's report, with what it is about.
+            about = _bare_title(title)
+            title = f"{publisher} report (untitled): {about}" if publisher else f"Untitled: {about}"
         out[str(row["id"])] = Document(
-            id=str(row["id"]),
-            title=clean_text(row["title"], one_line=True),
-            publisher=clean_text(publisher, one_line=True)
-            if isinstance(publisher, str) and publisher
-            else "",
-            date=when,
+            id=str(row["id"]), title=title, publisher=publisher, date=when
         )
     return out
 
@@ -535,8 +536,11 @@ def _title_block(slide: Slide, title: str, under: Sequence[str], *, top: float) 
 
 def _facts(dataset: Dataset, scene: Scene) -> str:
     counts = select(dataset, scene.state()).counts
+    days = [scene.date] if scene.date else list(scene.date_range or ())
+    # A subtitle that already gives the dates is not followed by them again (as on the map).
+    named = bool(days) and summary.names_days(scene.subtitle or "", days)
     parts = [
-        summary.when_text(scene.date, scene.date_range),
+        *([] if named else [summary.when_text(scene.date, scene.date_range)]),
         f"{counts.nations} nation{'s' if counts.nations != 1 else ''}",
         f"{counts.deployments} deployment row{'s' if counts.deployments != 1 else ''}",
     ]

@@ -14,7 +14,6 @@ Example
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import threading
 from collections.abc import Collection, Iterator, Mapping
@@ -688,7 +687,7 @@ class Renderer:
         # A scene's subtitle that already gives the dates is not followed by them again.
         days = [state.date] if state.date else list(state.date_range or ())
         parts: list[str] = []
-        if not (first and days and _names_days(first, days)):
+        if not (first and days and summary.names_days(first, days)):
             parts.append(summary.when_text(state.date, state.date_range))
         if state.nations:
             parts.append("Nations: " + ", ".join(nations.name(code) for code in state.nations))
@@ -729,17 +728,6 @@ class Renderer:
             text += " Sources: " + "; ".join(titles) + "."
         width = sheet.units.width - 2 * settings.EXPORT_MARGIN_PX
         return sheet.wrap(text, width, settings.EXPORT_TEXT_PX["attribution"])
-
-
-def _names_days(text: str, days: Collection[dt.date]) -> bool:
-    """Whether ``text`` names each of ``days`` (its day number, month name and year)."""
-    words = set(text.replace(",", " ").split())
-    return all(
-        str(day.day) in words
-        and str(day.year) in words
-        and bool({day.strftime("%B"), day.strftime("%b")} & words)
-        for day in days
-    )
 
 
 def _check_layers(layers: Collection[str] | None) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -486,3 +486,14 @@ def fitting_bounds(
         return found
     (south, west), (north, east) = settings.DEFAULT_BOUNDS
     return (west, south, east, north)
+
+
+def names_days(text: str, days: Collection[dt.date]) -> bool:
+    """Whether ``text`` names each of ``days`` (its day number, month name and year)."""
+    words = set(text.replace(",", " ").split())
+    return all(
+        str(day.day) in words
+        and str(day.year) in words
+        and bool({day.strftime("%B"), day.strftime("%b")} & words)
+        for day in days
+    )

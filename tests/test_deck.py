@@ -22,7 +22,7 @@ from export import deck
 from export.__main__ import main
 from export.render import Renderer
 from export.view import choose_crs
-from geo import settings
+from geo import settings, summary
 from geo.dataset import Dataset, load_dataset
 from geo.filters import FilterState
 from geo.scenes import Scene, load_scenes, scene_from_state
@@ -110,10 +110,17 @@ def test_each_scene_slide_has_its_subtitle_and_dates_as_editable_text(
         text = " ".join(_texts(slide))
         assert scene.subtitle in text
         if scene.date is not None:
-            assert f"As of {scene.date.day} {scene.date:%b %Y}" in text
+            as_of = f"As of {scene.date.day} {scene.date:%b %Y}"
+            named = summary.names_days(scene.subtitle, [scene.date])
+            assert (as_of not in text) if named else (as_of in text)
         elif scene.date_range is not None:
             first, last = scene.date_range
-            assert f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}" in text
+            dates = f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+            if summary.names_days(scene.subtitle, [first, last]):
+                # The subtitle gives the dates already: they are not repeated after it.
+                assert dates not in text
+            else:
+                assert dates in text
         else:
             assert "All dates" in text
 
@@ -177,6 +184,9 @@ def test_sources_slide_lists_every_document_cited_with_publisher_and_date(
     assert "undated · Scenes 1, 2, 3, 4, 5" in text
     assert "Belgium sends no soldiers to Greenland for now" in text and "15 Jan 2026" in text
     assert "Denmark, U.S. Deadlock on Greenland" in text
+    # A document without a title of its own is cited as its publisher's report.
+    assert "[untitled]" not in text
+    assert "VRT report (untitled): Belgium sends no soldiers" in text
 
 
 # --- parts -----------------------------------------------------------------------------------
