@@ -47,6 +47,12 @@ DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, -60.0)
 MAP_HEIGHT_PX = 620
 # Height of the map in presenter mode (a 1920x1080 projector, Streamlit's chrome hidden).
 PRESENTER_MAP_HEIGHT_PX = 900
+# Presenter mode: height of the slim scene bar (scene n of N, previous, next, exit) above the
+# map, in CSS pixels; the map takes the rest of the window.
+PRESENTER_BAR_PX = 40
+# Presenter mode: zoom steps a scene's fitted view may take (a quarter fills the screen better
+# than whole zoom levels, which can leave half the screen empty).
+PRESENTER_ZOOM_SNAP = 0.25
 # Zoom limits of the interactive map: beyond 9 the finest outlines show their vertices.
 MIN_ZOOM = 2
 MAX_ZOOM = 10

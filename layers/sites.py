@@ -48,6 +48,6 @@ def build(sites: gpd.GeoDataFrame) -> folium.FeatureGroup:
 def legend() -> list[LegendEntry]:
     """Legend entries of the sites layer, one per kind drawn."""
     return [
-        LegendEntry(settings.SITE_KIND_LABELS[kind], style, shape="circle")
+        LegendEntry(settings.SITE_KIND_LABELS[kind], style, shape="circle", shows=f".site-{kind}")
         for kind, style in settings.SITE_STYLES.items()
     ]

@@ -14,7 +14,7 @@ from geo.dataset import Dataset, Selection, select
 from geo.filters import FilterState
 from geo.scenes import Scene
 from layers import compose
-from ui import context, filters, presenter
+from ui import context, filters
 from ui.state import Key, table
 
 TIME_MODES = {"day": "As of a day", "range": "Any time in a period", "all": "All dates"}
@@ -198,14 +198,14 @@ def view() -> None:
             filters.step(1, data)
     present = bool(ss[Key.PRESENT])
     scene = context.current_scene()
-    _time_controls(data)
+    if not present:  # the audience's screen has no analyst controls
+        _time_controls(data)
     state = filters.current()
     query = urlstate.query_from_state(state, default=ss[Key.DEFAULT_STATE])
     st.query_params.from_dict({**query, **({"present": "1"} if present else {})})
     chosen = select(data, state)
     _map(data, chosen, state, scene)
     if present:
-        presenter.talking_points(scene)
         return
     _metrics(data, chosen)
     _table(data, chosen, state)
