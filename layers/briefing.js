@@ -45,9 +45,7 @@
                 var before = map.getSize();
                 map.invalidateSize({pan: false});
                 var after = map.getSize();
-                if (B.sceneBounds && (before.x !== after.x || before.y !== after.y)) {
-                    map.fitBounds(B.sceneBounds, B.viewPadding());
-                }
+                if (before.x !== after.x || before.y !== after.y) { B.fitScene(false); }
             }).observe(map.getContainer());
         }
         B.control = L.control.layers(null, null, {collapsed: !!opts.collapsed,
@@ -359,13 +357,27 @@
                 });
             }
             B.sceneBounds = data.bounds || null;
-            if (data.bounds) {
-                // Fitted inside what the controls (title card, legend, zoom) leave free.
-                map.flyToBounds(data.bounds, Object.assign(
-                    {duration: data.instant ? 0 : 1.2}, B.viewPadding()));
-            }
+            B.fitScene(!data.instant);
         }
         B.schedule();
+    };
+
+    /* Fit the scene's bounds inside what the controls (title card, legend, zoom) leave free. */
+    B.fitScene = function (animate) {
+        var map = B.map;
+        if (!B.sceneBounds) { return; }
+        // Leaflet drops a new view while a zoom animation runs (the first fit of the base
+        // map): fit once it ends.
+        if (map._animatingZoom) {
+            map.once("zoomend", function () { B.fitScene(animate); });
+            return;
+        }
+        var padding = B.viewPadding();
+        if (animate) {
+            map.flyToBounds(B.sceneBounds, Object.assign({duration: 1.2}, padding));
+        } else {
+            map.fitBounds(B.sceneBounds, Object.assign({animate: false}, padding));
+        }
     };
 
     /* Boxes of the map's controls, in pixels of the map: [left, top, right, bottom]. */
