@@ -96,6 +96,20 @@ QUIET_SITE_STYLE: dict[str, object] = {
 LABEL_ANCHOR_TOLERANCE = 0.01
 # Colour of the names of quiet sites and of country names (muted, under the story's labels).
 QUIET_LABEL_COLOR = "#6b7785"
+# Interactive map: the zoom from which a country's name shows, by the area of its largest part
+# (km², largest first): a big country is named when zoomed out, a small one only close up.
+COUNTRY_LABEL_ZOOMS: tuple[tuple[float, int], ...] = (
+    (400_000.0, 3),
+    (100_000.0, 4),
+    (25_000.0, 5),
+    (0.0, 6),
+)
+# Boundary file (stem in BOUNDARIES_DIR) the interactive map's country names are placed from.
+COUNTRY_LABEL_LOD = "countries_lod1"
+# Where the interactive map names countries (west, south, east, north): a country reaching
+# beyond it (Russia, Kazakhstan) is named inside its largest part within it, in view of the
+# briefing's scenes rather than in Siberia.
+COUNTRY_LABEL_REGION: tuple[float, float, float, float] = (-100.0, 30.0, 60.0, 85.0)
 # Zoom from which each kind of site shows its name (below it, only the symbol).
 SITE_LABEL_MIN_ZOOM: dict[str, int] = {
     "air_base": 3,

@@ -145,6 +145,20 @@
             built.push(layer);
             return layer;
         }
+        // Names inside each country's largest part, from the zoom where they fit (CSS), placed
+        // clear of markers and other names by B.declutter.
+        var names = L.layerGroup();
+        B.countryLabels = (opts.labels || []).map(function (row) {
+            var marker = L.marker([row[1], row[2]], {
+                interactive: false, keyboard: false,
+                icon: L.divIcon({className: "country-label-icon", iconSize: [160, 16],
+                                 iconAnchor: [80, 8],
+                                 html: '<div class="country-label country-label-z' + row[3] +
+                                     '">' + row[0] + "</div>"})
+            }).addTo(names);
+            marker.rank = 3;
+            return marker;
+        });
         function show() {
             var lod = pick(Math.round(map.getZoom()));
             if (shown === lod.url) { return; }
@@ -154,7 +168,9 @@
                 if (shown !== lod.url) { return; }
                 group.clearLayers();
                 group.addLayer(layer);
+                group.addLayer(names);
                 layer.bringToBack();
+                B.schedule();
                 map.getContainer().setAttribute("data-boundaries", lod.url);
             }).catch(function (err) {
                 delete cache[lod.url];
@@ -510,8 +526,11 @@
     /* What a marker looks like on the map: its core and badges, or its symbol. */
     function markerParts(inner) {
         var parts = inner.querySelectorAll(".dep-core, .dep-badge");
-        return parts.length ? Array.prototype.slice.call(parts) : [inner.querySelector("svg") ||
-                                                                   inner];
+        if (parts.length) { return Array.prototype.slice.call(parts); }
+        // An APP-6 symbol: its frame and the texts drawn outside it (overflow is visible).
+        var svg = inner.querySelector("svg");
+        return svg ? [svg].concat(Array.prototype.slice.call(svg.querySelectorAll("text")))
+            : [inner];
     }
 
     function placeMarkers(map, origin, frame, controls) {

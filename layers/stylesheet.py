@@ -10,7 +10,7 @@ import functools
 import hashlib
 
 from geo import settings
-from layers import sites
+from layers import countries, sites
 
 _CSS = (
     # Chromium draws a focus box around a clicked SVG shape's bounds; the shape is the focus.
@@ -46,7 +46,10 @@ _CSS = (
     # Placed by the browser's declutter pass (briefing.js): a name with no free place hides;
     # a nation out of view shows its badge where its lines leave the map.
     ".label-hidden{visibility:hidden}"
-    ".sea-label-icon{display:flex;justify-content:center}"
+    ".sea-label-icon,.country-label-icon{display:flex;justify-content:center}"
+    ".country-label{display:inline-block;font:600 11px system-ui,sans-serif;"
+    "letter-spacing:.08em;text-transform:uppercase;color:{quiet};white-space:nowrap;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff}"
     ".sea-label{display:inline-block}"
     ".edge-badge-icon{background:none;border:0}"
     ".edge-badge{position:absolute;transform:translate(-50%,-50%);white-space:nowrap}"
@@ -83,6 +86,7 @@ _PRESENTER_CSS = (
     ".map-legend .swatch:not(.line){width:.9em;height:.9em}"
     ".leaflet-tooltip.site-label{font-size:clamp(13px,.8vw,22px)}"
     ".sea-label{font-size:clamp(13px,.8vw,22px)}"
+    ".country-label{font-size:clamp(11px,.7vw,20px)}"
     ".dep-badge{font-size:clamp(11px,.7vw,20px);padding:2px 4px}"
     ".dep-core{font-size:clamp(11px,.7vw,20px)}"
     ".leaflet-control-layers{font-size:clamp(13px,.8vw,22px)}"
@@ -133,6 +137,7 @@ def stylesheet() -> str:
         .replace("{line}", str(style["color"]))
         .replace("{weight}", str(style["weight"]))
         .replace("{sea}", settings.SEA_LABEL_COLOR)
+        .replace("{quiet}", settings.QUIET_LABEL_COLOR)
         .replace("{ringcolor}", str(ring["color"]))
         .replace("{ring}", str(ring["weight"]))
     )
@@ -147,7 +152,7 @@ def stylesheet() -> str:
         "font:600 12px/1.2 system-ui,sans-serif;color:#1d2b3a;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff}"
     )
-    return base + css + _badge_css() + sites.label_css() + presenter
+    return base + css + _badge_css() + sites.label_css() + countries.label_css() + presenter
 
 
 @functools.lru_cache(maxsize=1)

@@ -497,7 +497,8 @@ _PRESENTER_LAYOUT = """() => {
                            (el) => el.className.replace("leaflet-control ", ""));
     const markers = [...map.querySelectorAll(".dep")].map((el) => {
         const parts = [...el.querySelectorAll(".dep-core, .dep-badge")].filter(shown);
-        const shape = parts.length ? parts : [el.querySelector("svg") || el];
+        const svg = el.querySelector("svg");
+        const shape = parts.length ? parts : svg ? [svg, ...svg.querySelectorAll("text")] : [el];
         return {name: el.dataset.site, box: union(shape.map(box))};
     }).filter((item) => inView(item.box)).concat(
         named([...map.querySelectorAll(".event-mark")], () => "an event"));
