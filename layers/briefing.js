@@ -100,6 +100,8 @@
 
     B.onState = function (fn) { B.listeners.push(fn); fn(B.state); };
     B.setState = function (state) {
+        // Several pushes each hand over their part (the deployments, the view's story).
+        state = Object.assign({}, B.state, state);
         B.state = state;
         B.listeners.forEach(function (fn) { fn(state); });
         if (B.map) { B.map.getContainer().setAttribute("data-state", JSON.stringify(state)); }
@@ -123,8 +125,10 @@
     /* Country outlines: the level of detail for the zoom, fetched once each. */
     B.countries = function (group, map, opts) {
         var contributors = new Set(), built = [], cache = {}, shown = null;
+        var hosts = null;
         function roleOf(p) {
-            if (p.role === "host") { return "host"; }
+            // The view's story names its hosts; without one, the file's roles.
+            if (hosts ? hosts.has(p.iso_a3) : p.role === "host") { return "host"; }
             return contributors.has(p.iso_a3) ? "contributor" : "context";
         }
         function styleOf(f) { return opts.styles[roleOf(f.properties || {})]; }
@@ -182,6 +186,7 @@
         // Contributing nations follow the filters: restyle, never re-fetch.
         B.onState(function (state) {
             contributors = new Set(state.contributors || []);
+            hosts = state.hosts ? new Set(state.hosts) : null;
             built.forEach(function (layer) { layer.setStyle(styleOf); });
         });
         show();
@@ -246,7 +251,24 @@
                                     className: "site-label site-label-" + s[2]})
                 .addTo(group);
             marker.kind = s[2];
+            marker.siteId = s[4];
+            marker.fullStyle = data.styles[s[2]];
             return marker;
+        });
+        // The view's story: its sites in full, the others quietly or not at all.
+        B.onState(function (state) {
+            if (!state.sites) { return; }
+            var named = new Set(state.sites), quiet = new Set(state.quiet || []);
+            B.siteMarkers.forEach(function (marker) {
+                var shown = named.has(marker.siteId) || quiet.has(marker.siteId);
+                marker.quiet = !named.has(marker.siteId);
+                if (!shown) { group.removeLayer(marker); return; }
+                if (!group.hasLayer(marker)) { group.addLayer(marker); }
+                marker.setStyle(marker.quiet ? data.quiet : marker.fullStyle);
+                if (marker.quiet && marker.setRadius) { marker.setRadius(data.quiet.radius); }
+                else if (marker.fullStyle.radius) { marker.setRadius(marker.fullStyle.radius); }
+            });
+            B.schedule();
         });
     };
 
@@ -620,8 +642,10 @@
         (B.siteMarkers || []).forEach(function (marker) {
             var tip = marker.getTooltip(), el = tip && tip.getElement();
             if (el && map.hasLayer(marker)) {
+                el.classList.toggle("quiet", !!marker.quiet);
                 labels.push({el: el, point: map.latLngToContainerPoint(marker.getLatLng()),
-                             around: true, rank: marker.kind === "city" ? 1 : 0});
+                             around: true,
+                             rank: marker.quiet ? 2.5 : marker.kind === "city" ? 1 : 0});
             }
         });
         (B.seaLabels || []).concat(B.countryLabels || []).forEach(function (marker) {

@@ -20,6 +20,7 @@ from jinja2 import Template
 
 from geo import settings
 from geo.filters import FilterState
+from geo.story import Story
 from layers import (
     REGISTRY,
     contributions,
@@ -36,6 +37,7 @@ from layers.base import (
     LegendEntry,
     OfflineMap,
     Runtime,
+    SetState,
     new_map,
     path_kwargs,
     safe_text,
@@ -148,12 +150,15 @@ def view_group(
     bounds: tuple[float, float, float, float] | None,
     layers: tuple[str, ...] = (),
     caption: tuple[str, str, str] | None = None,
+    told: Story | None = None,
 ) -> folium.FeatureGroup:
     """An invisible group that moves the map to a scene and captions it.
 
     The browser flies to ``bounds`` (west, south, east, north) and shows only ``layers`` when
     ``scene`` differs from the scene it last showed, so a date step inside a scene leaves the
-    view alone. ``caption`` (title, subtitle, date in words) is drawn over the map.
+    view alone. ``caption`` (title, subtitle, date in words) is drawn over the map. ``told``
+    (:func:`geo.story.story` of the view) restyles the static layers: only its hosts shaded as
+    hosts, its sites drawn in full, the others quietly or not at all.
     """
     data: dict[str, object] = {"scene": scene, "layers": list(layers)}
     if bounds is not None:
@@ -167,6 +172,16 @@ def view_group(
             "when": safe_text(when),
         }
     group = folium.FeatureGroup(name="view", control=False)
+    if told is not None:
+        group.add_child(
+            SetState(
+                {
+                    "hosts": sorted(told.hosts),
+                    "sites": sorted(told.sites),
+                    "quiet": sorted(told.quiet),
+                }
+            )
+        )
     group.add_child(DataLayer("view", data))
     return group
 

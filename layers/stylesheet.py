@@ -46,6 +46,8 @@ _CSS = (
     # Placed by the browser's declutter pass (briefing.js): a name with no free place hides;
     # a nation out of view shows its badge where its lines leave the map.
     ".label-hidden{visibility:hidden}"
+    # A site outside the view's story: named in a muted colour, where there is room.
+    ".leaflet-tooltip.site-label.quiet{color:{quiet};font-weight:400}"
     ".sea-label-icon,.country-label-icon{display:flex;justify-content:center}"
     ".country-label{display:inline-block;font:600 11px system-ui,sans-serif;"
     "letter-spacing:.08em;text-transform:uppercase;color:{quiet};white-space:nowrap;"

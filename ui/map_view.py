@@ -13,6 +13,7 @@ from geo import nations, settings, summary, urlstate
 from geo.dataset import Dataset, Selection, select
 from geo.filters import FilterState
 from geo.scenes import Scene
+from geo.story import story
 from layers import compose
 from ui import context, filters
 from ui.state import Key, table
@@ -93,11 +94,13 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
         title = scene.title if scene else "Allied deployments"
         subtitle = scene.subtitle if scene else "The High North and the eastern flank"
         caption = (title, subtitle, summary.when_text(state.date, state.date_range))
+    other_sites = scene.other_sites if scene else settings.VIEW_OTHER_SITES_DEFAULT
     view = compose.view_group(
         scene=scene.id if scene else None,
         bounds=scene.bounds if scene else None,
         layers=scene.shown_layers if scene else (),
         caption=caption,
+        told=story(data, state, other_sites=other_sites, selection=chosen),
     )
     st_folium(
         compose.base_map(data.sites, presenter=present, overlay_table=data.overlays),
