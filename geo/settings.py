@@ -98,10 +98,11 @@ LABEL_ANCHOR_TOLERANCE = 0.01
 QUIET_LABEL_COLOR = "#6b7785"
 # Interactive map: the zoom from which a country's name shows, by the area of its largest part
 # (km², largest first): a big country is named when zoomed out, a small one only close up.
+# The countries of the view's story (hosts, contributors) are named at every zoom.
 COUNTRY_LABEL_ZOOMS: tuple[tuple[float, int], ...] = (
     (400_000.0, 3),
-    (100_000.0, 4),
-    (25_000.0, 5),
+    (150_000.0, 4),
+    (50_000.0, 5),
     (0.0, 6),
 )
 # Boundary file (stem in BOUNDARIES_DIR) the interactive map's country names are placed from.

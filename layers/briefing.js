@@ -161,8 +161,22 @@
                                      '">' + row[0] + "</div>"})
             }).addTo(names);
             marker.rank = 3;
+            marker.code = row[4];
             return marker;
         });
+        // The countries of the view's story are named at every zoom, before the others.
+        function storyNames(state) {
+            var told = new Set((state.hosts || []).concat(state.contributors || []));
+            B.countryLabels.forEach(function (marker) {
+                var inStory = told.has(marker.code), icon = marker.getElement();
+                marker.rank = inStory ? 1.5 : 3;
+                if (icon && icon.firstElementChild) {
+                    icon.firstElementChild.classList.toggle("story", inStory);
+                }
+            });
+            B.schedule();  // a name shown now is placed too
+        }
+        names.on("add", function () { setTimeout(function () { storyNames(B.state); }, 0); });
         function show() {
             var lod = pick(Math.round(map.getZoom()));
             if (shown === lod.url) { return; }
@@ -187,6 +201,7 @@
         B.onState(function (state) {
             contributors = new Set(state.contributors || []);
             hosts = state.hosts ? new Set(state.hosts) : null;
+            storyNames(state);
             built.forEach(function (layer) { layer.setStyle(styleOf); });
         });
         show();
@@ -620,14 +635,17 @@
     /* Candidate shifts of a label box: around its point for a site's name (right of the
        dot first, as drawn), near its anchor for an area's name. */
     function labelShifts(box, point, aroundPoint) {
-        var w = box[2] - box[0], h = box[3] - box[1], gap = 8;
+        var w = box[2] - box[0], h = box[3] - box[1];
         if (aroundPoint) {
-            var spots = [[point.x + gap, point.y - h / 2], [point.x - gap - w, point.y - h / 2],
-                         [point.x - w / 2, point.y - gap - h], [point.x - w / 2, point.y + gap],
-                         [point.x + gap * 0.7, point.y - gap * 0.7 - h],
-                         [point.x + gap * 0.7, point.y + gap * 0.7],
-                         [point.x - gap * 0.7 - w, point.y - gap * 0.7 - h],
-                         [point.x - gap * 0.7 - w, point.y + gap * 0.7]];
+            // Close to the dot first; farther out when a marker sits on the site.
+            var spots = [];
+            [8, 18, 30].forEach(function (gap) {
+                var d = gap * 0.7;
+                spots.push([point.x + gap, point.y - h / 2], [point.x - gap - w, point.y - h / 2],
+                           [point.x - w / 2, point.y - gap - h], [point.x - w / 2, point.y + gap],
+                           [point.x + d, point.y - d - h], [point.x + d, point.y + d],
+                           [point.x - d - w, point.y - d - h], [point.x - d - w, point.y + d]);
+            });
             return spots.map(function (s) { return [s[0] - box[0], s[1] - box[1]]; });
         }
         var out = [[0, 0]];

@@ -48,7 +48,7 @@ class _BoundaryLoader(MacroElement):
         self.options = {
             "lods": lods,
             "styles": settings.COUNTRY_STYLES,
-            # [name, lat, lon, first zoom]: names placed by the browser's declutter pass.
+            # [name, lat, lon, first zoom, code]: names placed by the browser's declutter pass.
             "labels": bundled_labels(),
         }
 
@@ -91,7 +91,7 @@ def label_zoom(area_km2: float) -> int:
 
 
 def label_rows(countries: gpd.GeoDataFrame) -> list[list[object]]:
-    """[name, lat, lon, first zoom] per country, its name inside its largest part.
+    """[name, lat, lon, first zoom, alpha-3 code] per country, named inside its largest part.
 
     Parameters
     ----------
@@ -101,7 +101,8 @@ def label_rows(countries: gpd.GeoDataFrame) -> list[list[object]]:
     """
     region = shapely.box(*settings.COUNTRY_LABEL_REGION)
     rows: list[list[object]] = []
-    for name, shape in zip(countries["name"], countries.geometry, strict=True):
+    codes = countries["iso_a3"] if "iso_a3" in countries else [""] * len(countries)
+    for name, code, shape in zip(countries["name"], codes, countries.geometry, strict=True):
         if not isinstance(name, str) or shape is None or shape.is_empty:
             continue
         inside = shape.intersection(region)
@@ -111,7 +112,8 @@ def label_rows(countries: gpd.GeoDataFrame) -> list[list[object]]:
         lon, lat = anchors.label_anchor(part)
         # Square degrees to km²: a degree of latitude is ~111 km, of longitude cos(lat) of it.
         area = part.area * 111.32**2 * math.cos(math.radians(part.centroid.y))
-        rows.append([safe_text(name), round(lat, 3), round(lon, 3), label_zoom(area)])
+        code = safe_text(code) if isinstance(code, str) else ""
+        rows.append([safe_text(name), round(lat, 3), round(lon, 3), label_zoom(area), code])
     return rows
 
 

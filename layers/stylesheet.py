@@ -52,6 +52,8 @@ _CSS = (
     ".country-label{display:inline-block;font:600 11px system-ui,sans-serif;"
     "letter-spacing:.08em;text-transform:uppercase;color:{quiet};white-space:nowrap;"
     "text-shadow:0 0 3px #fff,0 0 3px #fff}"
+    # A country of the view's story: named at every zoom, in the text colour.
+    ".leaflet-container .country-label.story{display:inline-block !important;color:#3e4c59}"
     ".sea-label{display:inline-block}"
     ".edge-badge-icon{background:none;border:0}"
     ".edge-badge{position:absolute;transform:translate(-50%,-50%);white-space:nowrap}"

@@ -532,6 +532,10 @@ def _layout_problems(layout: dict[str, object], window_height: int) -> list[str]
         for control in controls:
             if _area(item["box"], control["box"]):
                 problems.append(f"{item['name']!r} lies under the {control['name']}")
+    for label in labels:
+        for marker in markers:
+            if _area(label["box"], marker["box"]):
+                problems.append(f"the label {label['name']!r} lies on the marker {marker['name']}")
     for index, first in enumerate(markers):
         for second in markers[index + 1 :]:
             smaller = min(_area(first["box"], first["box"]), _area(second["box"], second["box"]))
@@ -541,7 +545,7 @@ def _layout_problems(layout: dict[str, object], window_height: int) -> list[str]
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
-def test_every_scene_in_presenter_mode_fits_the_window_with_nothing_under_a_control(
+def test_every_scene_in_presenter_mode_fits_the_window_with_nothing_under_a_control_or_marker(
     app_url: str, browser: Browser, width: int, height: int
 ) -> None:
     from geo import settings
