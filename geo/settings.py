@@ -47,6 +47,12 @@ DEFAULT_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((42.0, -60.0)
 MAP_HEIGHT_PX = 620
 # Height of the map in presenter mode (a 1920x1080 projector, Streamlit's chrome hidden).
 PRESENTER_MAP_HEIGHT_PX = 900
+# Presenter mode: height of the slim scene bar (scene n of N, previous, next, exit) above the
+# map, in CSS pixels; the map takes the rest of the window.
+PRESENTER_BAR_PX = 40
+# Presenter mode: zoom steps a scene's fitted view may take (a quarter fills the screen better
+# than whole zoom levels, which can leave half the screen empty).
+PRESENTER_ZOOM_SNAP = 0.25
 # Zoom limits of the interactive map: beyond 9 the finest outlines show their vertices.
 MIN_ZOOM = 2
 MAX_ZOOM = 10
@@ -90,6 +96,21 @@ QUIET_SITE_STYLE: dict[str, object] = {
 LABEL_ANCHOR_TOLERANCE = 0.01
 # Colour of the names of quiet sites and of country names (muted, under the story's labels).
 QUIET_LABEL_COLOR = "#6b7785"
+# Interactive map: the zoom from which a country's name shows, by the area of its largest part
+# (km², largest first): a big country is named when zoomed out, a small one only close up.
+# The countries of the view's story (hosts, contributors) are named at every zoom.
+COUNTRY_LABEL_ZOOMS: tuple[tuple[float, int], ...] = (
+    (400_000.0, 3),
+    (150_000.0, 4),
+    (50_000.0, 5),
+    (0.0, 6),
+)
+# Boundary file (stem in BOUNDARIES_DIR) the interactive map's country names are placed from.
+COUNTRY_LABEL_LOD = "countries_lod1"
+# Where the interactive map names countries (west, south, east, north): a country reaching
+# beyond it (Russia, Kazakhstan) is named inside its largest part within it, in view of the
+# briefing's scenes rather than in Siberia.
+COUNTRY_LABEL_REGION: tuple[float, float, float, float] = (-100.0, 30.0, 60.0, 85.0)
 # Zoom from which each kind of site shows its name (below it, only the symbol).
 SITE_LABEL_MIN_ZOOM: dict[str, int] = {
     "air_base": 3,

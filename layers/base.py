@@ -29,6 +29,9 @@ class LegendEntry:
     label: str
     style: dict[str, object]
     shape: str = "area"  # "area", "circle" or "line"
+    # A CSS selector: the interactive legend lists the entry only while the map holds an
+    # element it matches (what the view draws); empty: listed whenever its layer is shown.
+    shows: str = ""
 
 
 def safe_text(value: object) -> str:
@@ -60,8 +63,12 @@ def markdown_lines(value: object) -> str:
     return "\n\n".join([head, "\n".join(rest)]) if rest else head
 
 
-def new_map(*, height: int = settings.MAP_HEIGHT_PX) -> OfflineMap:
-    """The base map: no tiles, sea-coloured background, the default view fitted."""
+def new_map(*, height: int | str = settings.MAP_HEIGHT_PX, zoom_snap: float = 1) -> OfflineMap:
+    """The base map: no tiles, sea-coloured background, the default view fitted.
+
+    ``height`` in pixels, or a CSS length such as ``"100%"`` (the map fills its frame);
+    ``zoom_snap`` the zoom steps a fitted view may take (fractions fill a screen better).
+    """
     (south, west), (north, east) = settings.DEFAULT_BOUNDS
     fmap = OfflineMap(
         location=((south + north) / 2, (west + east) / 2),
@@ -73,6 +80,7 @@ def new_map(*, height: int = settings.MAP_HEIGHT_PX) -> OfflineMap:
         world_copy_jump=False,
         prefer_canvas=False,
         control_scale=True,
+        zoom_snap=zoom_snap,
     )
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap

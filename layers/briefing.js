@@ -38,6 +38,16 @@
         B.map = map;
         // Presenter mode: large type (rules under .presenter in the stylesheet).
         map.getContainer().classList.toggle("presenter", !!opts.presenter);
+        // The map's size changes with its frame (presenter mode: the window; the stylesheet
+        // may arrive after the map is made): Leaflet learns it, and a scene is fitted again.
+        if (window.ResizeObserver) {
+            new ResizeObserver(function () {
+                var before = map.getSize();
+                map.invalidateSize({pan: false});
+                var after = map.getSize();
+                if (before.x !== after.x || before.y !== after.y) { B.fitScene(false); }
+            }).observe(map.getContainer());
+        }
         B.control = L.control.layers(null, null, {collapsed: !!opts.collapsed,
                                                   position: "topright"}).addTo(map);
         // Only the user's clicks in the control change what stays hidden.
@@ -53,6 +63,23 @@
         }
         map.on("zoomend", zoomClasses);
         zoomClasses();
+        if (opts.presenter && map.zoomControl) {
+            // Clear of the title card (top left) and the legend (bottom right).
+            map.zoomControl.setPosition("bottomleft");
+        }
+        // Markers and labels are placed again whenever the view changes (see B.declutter).
+        map.on("moveend resize overlayadd overlayremove", B.schedule);
+        B.schedule();
+    };
+
+    /* One declutter pass per frame at most, after whatever changed the map. */
+    B.schedule = function () {
+        if (B.pending) { return; }
+        B.pending = true;
+        window.requestAnimationFrame(function () {
+            B.pending = false;
+            if (B.map) { B.declutter(); }
+        });
     };
 
     /* A layer joins the layer control; a hidden one stays hidden when pushed again. */
@@ -61,6 +88,7 @@
         if (old) { B.control.removeLayer(old.layer); }
         B.layers[name] = {title: title, layer: layer};
         B.control.addOverlay(layer, title);
+        B.schedule();
         if (B.hidden[name]) {
             // streamlit-folium adds a pushed group right after this call: take it off again.
             setTimeout(function () {
@@ -72,6 +100,8 @@
 
     B.onState = function (fn) { B.listeners.push(fn); fn(B.state); };
     B.setState = function (state) {
+        // Several pushes each hand over their part (the deployments, the view's story).
+        state = Object.assign({}, B.state, state);
         B.state = state;
         B.listeners.forEach(function (fn) { fn(state); });
         if (B.map) { B.map.getContainer().setAttribute("data-state", JSON.stringify(state)); }
@@ -83,6 +113,8 @@
             var div = L.DomUtil.create("details", "map-legend");
             div.open = !!opts.open;
             div.innerHTML = "<summary>Legend</summary>" + opts.html;
+            div.addEventListener("toggle", B.schedule);
+            B.legendEl = div;
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
             return div;
@@ -93,8 +125,10 @@
     /* Country outlines: the level of detail for the zoom, fetched once each. */
     B.countries = function (group, map, opts) {
         var contributors = new Set(), built = [], cache = {}, shown = null;
+        var hosts = null;
         function roleOf(p) {
-            if (p.role === "host") { return "host"; }
+            // The view's story names its hosts; without one, the file's roles.
+            if (hosts ? hosts.has(p.iso_a3) : p.role === "host") { return "host"; }
             return contributors.has(p.iso_a3) ? "contributor" : "context";
         }
         function styleOf(f) { return opts.styles[roleOf(f.properties || {})]; }
@@ -115,6 +149,34 @@
             built.push(layer);
             return layer;
         }
+        // Names inside each country's largest part, from the zoom where they fit (CSS), placed
+        // clear of markers and other names by B.declutter.
+        var names = L.layerGroup();
+        B.countryLabels = (opts.labels || []).map(function (row) {
+            var marker = L.marker([row[1], row[2]], {
+                interactive: false, keyboard: false,
+                icon: L.divIcon({className: "country-label-icon", iconSize: [160, 16],
+                                 iconAnchor: [80, 8],
+                                 html: '<div class="country-label country-label-z' + row[3] +
+                                     '">' + row[0] + "</div>"})
+            }).addTo(names);
+            marker.rank = 3;
+            marker.code = row[4];
+            return marker;
+        });
+        // The countries of the view's story are named at every zoom, before the others.
+        function storyNames(state) {
+            var told = new Set((state.hosts || []).concat(state.contributors || []));
+            B.countryLabels.forEach(function (marker) {
+                var inStory = told.has(marker.code), icon = marker.getElement();
+                marker.rank = inStory ? 1.5 : 3;
+                if (icon && icon.firstElementChild) {
+                    icon.firstElementChild.classList.toggle("story", inStory);
+                }
+            });
+            B.schedule();  // a name shown now is placed too
+        }
+        names.on("add", function () { setTimeout(function () { storyNames(B.state); }, 0); });
         function show() {
             var lod = pick(Math.round(map.getZoom()));
             if (shown === lod.url) { return; }
@@ -124,7 +186,9 @@
                 if (shown !== lod.url) { return; }
                 group.clearLayers();
                 group.addLayer(layer);
+                group.addLayer(names);
                 layer.bringToBack();
+                B.schedule();
                 map.getContainer().setAttribute("data-boundaries", lod.url);
             }).catch(function (err) {
                 delete cache[lod.url];
@@ -136,6 +200,8 @@
         // Contributing nations follow the filters: restyle, never re-fetch.
         B.onState(function (state) {
             contributors = new Set(state.contributors || []);
+            hosts = state.hosts ? new Set(state.hosts) : null;
+            storyNames(state);
             built.forEach(function (layer) { layer.setStyle(styleOf); });
         });
         show();
@@ -147,8 +213,8 @@
         function styleOf(f) {
             return active.has((f.properties || {}).id) ? opts.styles.active : opts.styles.inactive;
         }
-        opts.labels.forEach(function (label) {
-            L.marker([label.lat, label.lon], {
+        B.seaLabels = opts.labels.map(function (label) {
+            return L.marker([label.lat, label.lon], {
                 interactive: false,
                 keyboard: false,
                 icon: L.divIcon({className: "sea-label-icon", iconSize: [140, 18],
@@ -193,12 +259,31 @@
 
     /* Sites: [lat, lon, kind, name] rows; labels shown from a zoom per kind (CSS). */
     B.sites = function (group, data) {
-        data.sites.forEach(function (s) {
-            L.circleMarker([s[0], s[1]], Object.assign({fill: true, fillOpacity: 1},
-                                                      data.styles[s[2]]))
+        B.siteMarkers = data.sites.map(function (s) {
+            var marker = L.circleMarker([s[0], s[1]], Object.assign(
+                {fill: true, fillOpacity: 1, className: "site-dot site-" + s[2]}, data.styles[s[2]]))
                 .bindTooltip(s[3], {permanent: true, direction: "right", offset: [6, 0],
                                     className: "site-label site-label-" + s[2]})
                 .addTo(group);
+            marker.kind = s[2];
+            marker.siteId = s[4];
+            marker.fullStyle = data.styles[s[2]];
+            return marker;
+        });
+        // The view's story: its sites in full, the others quietly or not at all.
+        B.onState(function (state) {
+            if (!state.sites) { return; }
+            var named = new Set(state.sites), quiet = new Set(state.quiet || []);
+            B.siteMarkers.forEach(function (marker) {
+                var shown = named.has(marker.siteId) || quiet.has(marker.siteId);
+                marker.quiet = !named.has(marker.siteId);
+                if (!shown) { group.removeLayer(marker); return; }
+                if (!group.hasLayer(marker)) { group.addLayer(marker); }
+                marker.setStyle(marker.quiet ? data.quiet : marker.fullStyle);
+                if (marker.quiet && marker.setRadius) { marker.setRadius(data.quiet.radius); }
+                else if (marker.fullStyle.radius) { marker.setRadius(marker.fullStyle.radius); }
+            });
+            B.schedule();
         });
     };
 
@@ -221,6 +306,10 @@
 
     /* Deployments: one marker per site, nation badges or an APP-6 symbol. */
     B.deployments = function (group, data) {
+        // Lines from a site to its marker moved aside (drawn by B.declutter).
+        B.leaders = L.layerGroup().addTo(group);
+        B.leaderStyle = data.leader;
+        B.depMarkers = [];
         data.markers.forEach(function (m) {
             var cls = "dep" + (m.sel ? " selected" : ""), html;
             var site = ' data-site="' + m.id + '"';
@@ -245,6 +334,9 @@
                 .bindPopup(function () { return popupHtml(m.pop, data); }, {maxWidth: 420})
                 .addTo(group);
             marker.on("click", function () { B.clicked = {site: m.id, at: Date.now()}; });
+            // Exact places keep their place; whole countries and sea areas move aside first.
+            marker.order = [{region: 2, sea_area: 1}[m.k] || 0, -(m.b ? m.b.length : 0), m.id];
+            B.depMarkers.push(marker);
             // A click selects the site, which pushes the layers again and so closes the popup
             // it opened: open it again on the new marker.
             if (m.sel && B.clicked && B.clicked.site === m.id && Date.now() - B.clicked.at < 15000) {
@@ -270,11 +362,15 @@
 
     /* Contribution lines: from a nation's anchor to a site, in the nation's colour. */
     B.contributions = function (group, data) {
-        data.lines.forEach(function (l) {
-            L.polyline(curve(l.a, l.b, data.bend, data.points),
-                       Object.assign({color: l.c}, data.styles[l.st]))
+        // Badges where the lines of a nation out of view leave the map (drawn by B.declutter).
+        B.edges = L.layerGroup().addTo(group);
+        B.lines = data.lines.map(function (l) {
+            var points = curve(l.a, l.b, data.bend, data.points);
+            L.polyline(points, Object.assign({color: l.c, className: "contrib-" + l.st},
+                                             data.styles[l.st]))
                 .bindTooltip(l.tip, {sticky: true})
                 .addTo(group);
+            return {points: points, code: l.n, color: l.c};
         });
     };
 
@@ -282,7 +378,21 @@
        its layers, and put its title and date over the map. */
     B.view = function (group, data) {
         var map = B.map;
-        if (!data.scene) { B.lastScene = null; }
+        if (B.caption) { map.removeControl(B.caption); B.caption = null; }
+        if (data.caption) {
+            var caption = L.control({position: "topleft"});
+            caption.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-caption");
+                div.innerHTML = '<div class="caption-title">' + data.caption.title + "</div>" +
+                    '<div class="caption-sub">' + data.caption.subtitle + "</div>" +
+                    '<div class="caption-date">' + data.caption.when + "</div>";
+                return div;
+            };
+            caption.addTo(map);
+            B.caption = caption;
+            map.getContainer().setAttribute("data-scene", data.scene || "");
+        }
+        if (!data.scene) { B.lastScene = null; B.sceneBounds = null; }
         if (data.scene && B.lastScene !== data.scene) {
             B.lastScene = data.scene;
             if (data.layers && data.layers.length) {
@@ -299,24 +409,55 @@
                     }
                 });
             }
-            if (data.bounds) {
-                map.flyToBounds(data.bounds, {duration: data.instant ? 0 : 1.2, padding: [20, 20]});
+            B.sceneBounds = data.bounds || null;
+            B.fitScene(!data.instant);
+        }
+        B.schedule();
+    };
+
+    /* Fit the scene's bounds inside what the controls (title card, legend, zoom) leave free. */
+    B.fitScene = function (animate) {
+        var map = B.map;
+        if (!B.sceneBounds) { return; }
+        // Leaflet drops a new view while a zoom animation runs (the first fit of the base
+        // map): fit once it ends.
+        if (map._animatingZoom) {
+            map.once("zoomend", function () { B.fitScene(animate); });
+            return;
+        }
+        var padding = B.viewPadding();
+        if (animate) {
+            map.flyToBounds(B.sceneBounds, Object.assign({duration: 1.2}, padding));
+        } else {
+            map.fitBounds(B.sceneBounds, Object.assign({animate: false}, padding));
+        }
+    };
+
+    /* Boxes of the map's controls, in pixels of the map: [left, top, right, bottom]. */
+    function controlBoxes() {
+        var container = B.map.getContainer(), origin = container.getBoundingClientRect();
+        var boxes = [];
+        container.querySelectorAll(".leaflet-control").forEach(function (el) {
+            var r = el.getBoundingClientRect();
+            if (r.width > 0 && r.height > 0) {
+                boxes.push([r.left - origin.left, r.top - origin.top,
+                            r.right - origin.left, r.bottom - origin.top]);
             }
-        }
-        if (B.caption) { map.removeControl(B.caption); B.caption = null; }
-        if (data.caption) {
-            var caption = L.control({position: "topleft"});
-            caption.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-caption");
-                div.innerHTML = '<div class="caption-title">' + data.caption.title + "</div>" +
-                    '<div class="caption-sub">' + data.caption.subtitle + "</div>" +
-                    '<div class="caption-date">' + data.caption.when + "</div>";
-                return div;
-            };
-            caption.addTo(map);
-            B.caption = caption;
-            map.getContainer().setAttribute("data-scene", data.scene || "");
-        }
+        });
+        return boxes;
+    }
+    B.controlBoxes = controlBoxes;
+
+    /* fitBounds padding that keeps a scene's content clear of the controls: the band the
+       top corners' controls take, and the band the bottom corners' take. */
+    B.viewPadding = function () {
+        var size = B.map.getSize(), top = 0, bottom = 0, margin = 14;
+        controlBoxes().forEach(function (b) {
+            if ((b[1] + b[3]) / 2 < size.y / 2) { top = Math.max(top, b[3]); }
+            else { bottom = Math.max(bottom, size.y - b[1]); }
+        });
+        return {paddingTopLeft: [margin, top + margin],
+                paddingBottomRight: [margin, bottom + margin]};
     };
 
     /* A shared briefing (a self-contained HTML file): the scenes' layers as data, stepped
@@ -368,11 +509,274 @@
     B.events = function (group, data) {
         var mark = '<span class="event-mark" style="border-color:' + data.style.color +
             ";background:" + data.style.fillColor + '"></span>';
-        data.marks.forEach(function (e) {
-            L.marker(e.ll, {icon: L.divIcon({html: mark, className: "event-icon",
-                                             iconSize: [12, 12], iconAnchor: [e.x, 22]})})
+        B.eventMarkers = data.marks.map(function (e) {
+            var marker = L.marker(e.ll, {icon: L.divIcon({html: mark, className: "event-icon",
+                                                          iconSize: [12, 12],
+                                                          iconAnchor: [e.x, 22]})})
                 .bindTooltip(e.tip)
                 .addTo(group);
+            marker.order = [3, 0, ""];
+            return marker;
         });
+    };
+
+    /* Decluttering, recomputed whenever the view changes (as the static export does,
+       export/draw.py): markers that would overlap move aside, with a leader line to their
+       site; labels take a free place next to their point, or hide; nothing stays under a
+       control; lines to nations out of view end at the map's edge with the nation's badge.
+       Boxes are [left, top, right, bottom] in pixels of the map. */
+    function area(a, b) {
+        var w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+        var h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+        return w > 0 && h > 0 ? w * h : 0;
+    }
+    function hits(box, boxes) {
+        for (var i = 0; i < boxes.length; i++) { if (area(box, boxes[i]) > 0) { return true; } }
+        return false;
+    }
+    function moved(box, dx, dy) { return [box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy]; }
+    function grown(box, by) { return [box[0] - by, box[1] - by, box[2] + by, box[3] + by]; }
+    function within(box, frame) {
+        return box[0] >= frame[0] && box[1] >= frame[1] && box[2] <= frame[2] &&
+            box[3] <= frame[3];
+    }
+    function boxOf(elements, origin) {
+        var box = null;
+        elements.forEach(function (el) {
+            var r = el.getBoundingClientRect();
+            if (!r.width && !r.height) { return; }
+            var b = [r.left - origin.left, r.top - origin.top, r.right - origin.left,
+                     r.bottom - origin.top];
+            box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]),
+                         Math.max(box[2], b[2]), Math.max(box[3], b[3])] : b;
+        });
+        return box;
+    }
+    function compare(a, b) {
+        for (var i = 0; i < a.order.length; i++) {
+            if (a.order[i] < b.order[i]) { return -1; }
+            if (a.order[i] > b.order[i]) { return 1; }
+        }
+        return 0;
+    }
+
+    /* What a marker looks like on the map: its core and badges, or its symbol. */
+    function markerParts(inner) {
+        var parts = inner.querySelectorAll(".dep-core, .dep-badge");
+        if (parts.length) { return Array.prototype.slice.call(parts); }
+        // An APP-6 symbol: its frame and the texts drawn outside it (overflow is visible).
+        var svg = inner.querySelector("svg");
+        return svg ? [svg].concat(Array.prototype.slice.call(svg.querySelectorAll("text")))
+            : [inner];
+    }
+
+    function placeMarkers(map, origin, frame, controls) {
+        var items = [];
+        (B.depMarkers || []).concat(B.eventMarkers || []).forEach(function (marker) {
+            var icon = marker.getElement();
+            if (!icon || !map.hasLayer(marker) || !icon.firstElementChild) { return; }
+            var inner = icon.firstElementChild;
+            inner.style.translate = "";
+            var box = boxOf(markerParts(inner), origin);
+            if (!box || area(box, frame) === 0) { return; }  // out of view
+            var core = inner.querySelector(".dep-core") || inner;
+            var r = core.getBoundingClientRect();
+            items.push({marker: marker, inner: inner, box: box,
+                        size: Math.min(r.width, r.height), order: marker.order});
+        });
+        items.sort(compare);
+        var placed = [], leaders = B.leaders;
+        if (leaders) { leaders.clearLayers(); }
+        items.forEach(function (item) {
+            var offset = freeOffset(item, placed, frame, controls);
+            item.inner.style.translate = offset[0] || offset[1] ?
+                offset[0] + "px " + offset[1] + "px" : "";
+            placed.push(moved(item.box, offset[0], offset[1]));
+            if ((offset[0] || offset[1]) && leaders && map.hasLayer(leaders)) {
+                var site = item.marker.getLatLng(), at = map.latLngToContainerPoint(site);
+                var end = map.containerPointToLatLng([at.x + offset[0], at.y + offset[1]]);
+                var style = Object.assign({interactive: false}, B.leaderStyle || {});
+                L.polyline([site, end], style).addTo(leaders);
+                L.circleMarker(site, Object.assign({}, style, {radius: 2.5, fill: true,
+                    fillColor: style.color, fillOpacity: 1, weight: 0})).addTo(leaders);
+            }
+        });
+        return placed;
+    }
+
+    /* Where a marker goes: its site when free, else the free spot on the nearest ring
+       around it that is farthest from the markers already placed. */
+    function freeOffset(item, placed, frame, controls) {
+        var step = item.size + 14, centres = placed.map(function (b) {
+            return [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2];
+        });
+        var taken = placed.concat(controls);
+        for (var ring = 0; ring < 8; ring++) {
+            var directions = ring ? 16 : 1, best = null, room = -1;
+            for (var k = 0; k < directions; k++) {
+                var angle = -Math.PI / 2 + 2 * Math.PI * k / directions;
+                var dx = Math.round(ring * step * Math.cos(angle));
+                var dy = Math.round(ring * step * Math.sin(angle));
+                var box = moved(item.box, dx, dy);
+                if (ring && !within(box, frame)) { continue; }
+                if (hits(box, taken)) { continue; }
+                if (!ring) { return [0, 0]; }
+                var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2, near = Infinity;
+                centres.forEach(function (c) {
+                    near = Math.min(near, Math.hypot(c[0] - cx, c[1] - cy));
+                });
+                if (near > room) { best = [dx, dy]; room = near; }
+            }
+            if (best) { return best; }
+        }
+        return [0, 0];
+    }
+
+    /* Candidate shifts of a label box: around its point for a site's name (right of the
+       dot first, as drawn), near its anchor for an area's name. */
+    function labelShifts(box, point, aroundPoint) {
+        var w = box[2] - box[0], h = box[3] - box[1];
+        if (aroundPoint) {
+            // Close to the dot first; farther out when a marker sits on the site.
+            var spots = [];
+            [8, 18, 30].forEach(function (gap) {
+                var d = gap * 0.7;
+                spots.push([point.x + gap, point.y - h / 2], [point.x - gap - w, point.y - h / 2],
+                           [point.x - w / 2, point.y - gap - h], [point.x - w / 2, point.y + gap],
+                           [point.x + d, point.y - d - h], [point.x + d, point.y + d],
+                           [point.x - d - w, point.y - d - h], [point.x - d - w, point.y + d]);
+            });
+            return spots.map(function (s) { return [s[0] - box[0], s[1] - box[1]]; });
+        }
+        var out = [[0, 0]];
+        [1, 2, 3].forEach(function (n) {
+            out.push([0, -n * h], [0, n * h], [-n * w / 3, 0], [n * w / 3, 0]);
+        });
+        return out;
+    }
+
+    function placeLabels(map, origin, frame, taken) {
+        var labels = [];
+        (B.siteMarkers || []).forEach(function (marker) {
+            var tip = marker.getTooltip(), el = tip && tip.getElement();
+            if (el && map.hasLayer(marker)) {
+                el.classList.toggle("quiet", !!marker.quiet);
+                labels.push({el: el, point: map.latLngToContainerPoint(marker.getLatLng()),
+                             around: true,
+                             rank: marker.quiet ? 2.5 : marker.kind === "city" ? 1 : 0});
+            }
+        });
+        (B.seaLabels || []).concat(B.countryLabels || []).forEach(function (marker) {
+            var icon = marker.getElement();
+            if (icon && map.hasLayer(marker) && icon.firstElementChild) {
+                labels.push({el: icon.firstElementChild, around: false,
+                             rank: marker.rank || 2});
+            }
+        });
+        labels.sort(function (a, b) { return a.rank - b.rank; });
+        // Sites' dots: no name sits on another site.
+        (B.siteMarkers || []).forEach(function (marker) {
+            if (!map.hasLayer(marker)) { return; }
+            var p = map.latLngToContainerPoint(marker.getLatLng());
+            if (p.x >= 0 && p.y >= 0 && p.x <= frame[2] && p.y <= frame[3]) {
+                taken.push([p.x - 4, p.y - 4, p.x + 4, p.y + 4]);
+            }
+        });
+        var dots = taken.length;
+        labels.forEach(function (label) {
+            var el = label.el;
+            el.style.translate = "";
+            el.classList.remove("label-hidden");
+            var box = boxOf([el], origin);
+            if (!box || area(box, frame) === 0) { return; }  // not shown, or out of view
+            // A site's own dot is not in its way.
+            var others = label.around ? taken.filter(function (b, i) {
+                return i >= dots || !within(b, grown([label.point.x, label.point.y,
+                                                      label.point.x, label.point.y], 5));
+            }) : taken;
+            var shifts = labelShifts(box, label.point, label.around);
+            for (var i = 0; i < shifts.length; i++) {
+                var spot = moved(box, shifts[i][0], shifts[i][1]);
+                if (within(spot, frame) && !hits(grown(spot, 1), others)) {
+                    el.style.translate = shifts[i][0] + "px " + shifts[i][1] + "px";
+                    taken.push(spot);
+                    return;
+                }
+            }
+            el.classList.add("label-hidden");
+        });
+    }
+
+    /* A nation's lines that come from out of view: its badge where each leaves the map
+       (or goes under a control), one badge per nation and edge spot. */
+    function placeEdgeBadges(map, origin, frame, controls) {
+        var edges = B.edges, boxes = [];
+        if (!edges) { return boxes; }
+        edges.clearLayers();
+        if (!map.hasLayer(edges)) { return boxes; }
+        // The badge's centre stays far enough inside for the whole badge to show.
+        var inner = grown(frame, -16), spots = [];
+        var clear = controls.map(function (b) { return grown(b, 14); });
+        (B.lines || []).forEach(function (line) {
+            var pts = line.points.map(function (ll) { return map.latLngToContainerPoint(ll); });
+            function free(p) {
+                return within([p.x, p.y, p.x, p.y], inner) &&
+                    !hits([p.x, p.y, p.x + 0.1, p.y + 0.1], clear);
+            }
+            if (free(pts[0]) || !free(pts[pts.length - 1])) { return; }  // start in view
+            var i = pts.length - 1;
+            while (i > 0 && free(pts[i - 1])) { i--; }
+            // Halve the last step to the edge: [a, b] with a out, b in.
+            var a = pts[i - 1], b = pts[i];
+            for (var n = 0; n < 12; n++) {
+                var mid = L.point((a.x + b.x) / 2, (a.y + b.y) / 2);
+                if (free(mid)) { b = mid; } else { a = mid; }
+            }
+            var near = spots.some(function (s) {
+                return s.code === line.code && Math.hypot(s.p.x - b.x, s.p.y - b.y) < 40;
+            });
+            if (near) { return; }
+            spots.push({code: line.code, p: b});
+            var badge = L.marker(map.containerPointToLatLng(b), {
+                interactive: false, keyboard: false,
+                icon: L.divIcon({className: "edge-badge-icon", iconSize: [0, 0],
+                                 html: '<span class="dep-badge edge-badge" style="--c:' +
+                                     line.color + '">' + line.code + "</span>"})
+            }).addTo(edges);
+            var box = boxOf([badge.getElement().firstElementChild], origin);
+            if (box) { boxes.push(box); }
+        });
+        return boxes;
+    }
+
+    /* The legend lists only what the map draws: the layers shown, and of their entries
+       those whose selector finds something on the map. */
+    function updateLegend(map) {
+        var legend = B.legendEl;
+        if (!legend) { return; }
+        var container = map.getContainer();
+        legend.querySelectorAll(".legend-block").forEach(function (block) {
+            var entry = B.layers[block.getAttribute("data-layer")];
+            var shown = !entry || map.hasLayer(entry.layer), rows = 0;
+            block.querySelectorAll(".legend-row").forEach(function (row) {
+                var selector = row.getAttribute("data-shows");
+                var on = shown && (!selector || !!container.querySelector(selector));
+                row.hidden = !on;
+                rows += on ? 1 : 0;
+            });
+            block.hidden = !rows;
+        });
+    }
+
+    B.declutter = function () {
+        var map = B.map, container = map.getContainer();
+        var origin = container.getBoundingClientRect();
+        var frame = [0, 0, origin.width, origin.height];
+        updateLegend(map);
+        var controls = controlBoxes().map(function (b) { return grown(b, 4); });
+        var edges = placeEdgeBadges(map, origin, frame, controls);
+        var markers = placeMarkers(map, origin, frame, controls.concat(edges));
+        placeLabels(map, origin, frame, controls.concat(edges, markers));
+        container.setAttribute("data-decluttered", String(Date.now()));
     };
 })();

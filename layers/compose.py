@@ -20,6 +20,7 @@ from jinja2 import Template
 
 from geo import settings
 from geo.filters import FilterState
+from geo.story import Story
 from layers import (
     REGISTRY,
     contributions,
@@ -36,6 +37,7 @@ from layers.base import (
     LegendEntry,
     OfflineMap,
     Runtime,
+    SetState,
     new_map,
     path_kwargs,
     safe_text,
@@ -58,17 +60,34 @@ def _swatch(entry: LegendEntry) -> str:
     )
 
 
-def legend_html(entries: list[tuple[str, list[LegendEntry]]]) -> str:
-    """The legend as HTML: one titled block per layer, every text escaped."""
+def legend_html(
+    entries: list[tuple[str, list[LegendEntry]]], *, names: list[str] | None = None
+) -> str:
+    """The legend as HTML: one titled block per layer, every text escaped.
+
+    With ``names`` (each block's layer name), a block carries its layer's name and an entry
+    its selector (:attr:`LegendEntry.shows`), so the browser lists only what the map draws.
+    """
     blocks = []
-    for title, items in entries:
-        rows = "".join(f"<div>{_swatch(e)}{safe_text(e.label)}</div>" for e in items)
-        blocks.append(f"<div class='legend-title'>{safe_text(title)}</div>{rows}")
+    for index, (title, items) in enumerate(entries):
+        rows = "".join(
+            f'<div class="legend-row"{_shows(e)}>{_swatch(e)}{safe_text(e.label)}</div>'
+            for e in items
+        )
+        layer = f' data-layer="{safe_text(names[index])}"' if names else ""
+        blocks.append(
+            f'<div class="legend-block"{layer}>'
+            f"<div class='legend-title'>{safe_text(title)}</div>{rows}</div>"
+        )
     return "".join(blocks)
 
 
+def _shows(entry: LegendEntry) -> str:
+    return f' data-shows="{safe_text(entry.shows)}"' if entry.shows else ""
+
+
 class _Legend(MacroElement):
-    """A static legend in the map's lower-left corner, folded on small screens."""
+    """A static legend in a lower corner of the map, folded until opened."""
 
     _template = Template(
         """
@@ -78,15 +97,10 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str, *, open_: bool = False) -> None:
+    def __init__(self, html: str, *, open_: bool = False, position: str = "bottomleft") -> None:
         super().__init__()
         self._name = "Legend"
-        # Open (presenter mode): bottom right, clear of the scene's caption at the top left.
-        self.options = {
-            "html": html,
-            "open": open_,
-            "position": "bottomright" if open_ else "bottomleft",
-        }
+        self.options = {"html": html, "open": open_, "position": position}
 
 
 def base_map(
@@ -102,25 +116,31 @@ def base_map(
     site_table : GeoDataFrame
         The sites (EPSG:4326); drawn as the sites and sea-area layers.
     presenter : bool
-        Projector size: a taller map, large type, the legend open.
+        The audience's screen: the map fills its frame, larger type, the layer control
+        folded.
     overlay_table : GeoDataFrame, optional
         The user's context layers (:mod:`geo.workspace`); drawn as "Your layers" when given
         and not empty.
     """
-    height = settings.PRESENTER_MAP_HEIGHT_PX if presenter else settings.MAP_HEIGHT_PX
-    fmap = new_map(height=height)
+    # Presenter mode: the map fills its frame, which the page sizes to the window
+    # (presenter_page_css).
+    fmap = (
+        new_map(height="100%", zoom_snap=settings.PRESENTER_ZOOM_SNAP) if presenter else new_map()
+    )
     fmap.default_css = [*CSS_LINKS, ("briefing_css", stylesheet_url())]
-    fmap.add_child(Runtime(presenter=presenter))
+    fmap.add_child(Runtime(presenter=presenter, collapsed=presenter))
     countries.build().add_to(fmap)
     sea_areas.build(site_table).add_to(fmap)
     has_overlays = overlay_table is not None and not overlay_table.empty
     if overlay_table is not None and has_overlays:
         overlays.build(overlay_table).add_to(fmap)
     sites.build(site_table).add_to(fmap)
-    entries = [
-        (layer.TITLE, layer.legend()) for layer in REGISTRY if layer is not overlays or has_overlays
-    ]
-    fmap.add_child(_Legend(legend_html(entries), open_=presenter))
+    shown = [layer for layer in REGISTRY if layer is not overlays or has_overlays]
+    html = legend_html(
+        [(layer.TITLE, layer.legend()) for layer in shown], names=[layer.NAME for layer in shown]
+    )
+    # Folded in both modes; in presenter mode at the bottom right, clear of the title card.
+    fmap.add_child(_Legend(html, position="bottomright" if presenter else "bottomleft"))
     return fmap
 
 
@@ -130,12 +150,15 @@ def view_group(
     bounds: tuple[float, float, float, float] | None,
     layers: tuple[str, ...] = (),
     caption: tuple[str, str, str] | None = None,
+    told: Story | None = None,
 ) -> folium.FeatureGroup:
     """An invisible group that moves the map to a scene and captions it.
 
     The browser flies to ``bounds`` (west, south, east, north) and shows only ``layers`` when
     ``scene`` differs from the scene it last showed, so a date step inside a scene leaves the
-    view alone. ``caption`` (title, subtitle, date in words) is drawn over the map.
+    view alone. ``caption`` (title, subtitle, date in words) is drawn over the map. ``told``
+    (:func:`geo.story.story` of the view) restyles the static layers: only its hosts shaded as
+    hosts, its sites drawn in full, the others quietly or not at all.
     """
     data: dict[str, object] = {"scene": scene, "layers": list(layers)}
     if bounds is not None:
@@ -149,6 +172,16 @@ def view_group(
             "when": safe_text(when),
         }
     group = folium.FeatureGroup(name="view", control=False)
+    if told is not None:
+        group.add_child(
+            SetState(
+                {
+                    "hosts": sorted(told.hosts),
+                    "sites": sorted(told.sites),
+                    "quiet": sorted(told.quiet),
+                }
+            )
+        )
     group.add_child(DataLayer("view", data))
     return group
 

@@ -71,6 +71,7 @@ def build(
                 "a": [round(start[0], 3), round(start[1], 3)],
                 "b": [round(end[0], 3), round(end[1], 3)],
                 "c": nations.color(str(code)),
+                "n": safe_text(code),
                 "st": status if status in settings.CONTRIBUTION_STYLES else "active",
                 "tip": safe_text(text),
             }
@@ -86,10 +87,12 @@ def legend() -> list[LegendEntry]:
             "Contribution (active)",
             {**base, **settings.CONTRIBUTION_STYLES["active"]},
             shape="line",
+            shows=".contrib-active",
         ),
         LegendEntry(
             "Contribution (announced)",
             {**base, **settings.CONTRIBUTION_STYLES["announced"]},
             shape="line",
+            shows=".contrib-announced",
         ),
     ]

@@ -184,6 +184,7 @@ def build(
         marker: dict[str, object] = {
             "ll": [round(float(site["lat"]), 5), round(float(site["lon"]), 5)],
             "id": safe_text(site_id),
+            "k": safe_text(site["site_kind"]),
             "sel": int(state.site == site_id),
             "tip": safe_text(f"{site['site_name']}: {', '.join(site['nations'])}"),
             "pop": popup_data(
@@ -211,6 +212,7 @@ def build(
         "sources": [safe_text(source_titles.get(s, s)) for s in sources.values()],
         "nations": [[safe_text(nations.label(c)), nations.color(c)] for c in nations_.values()],
         "missions": missions.values(),
+        "leader": settings.EXPORT_LEADER_STYLE,
     }
     group.add_child(DataLayer("deployments", data))
     return group
@@ -223,13 +225,21 @@ def legend() -> list[LegendEntry]:
             "Site with deployments (size: personnel where stated)",
             settings.DEPLOYMENT_STYLE,
             shape="circle",
+            shows=".dep-core, .dep-app6",
         ),
-        LegendEntry("Nation badge: active", {"color": "#1d2b3a", "fillColor": "#1d2b3a"}),
+        LegendEntry(
+            "Nation badge: active",
+            {"color": "#1d2b3a", "fillColor": "#1d2b3a"},
+            shows=".dep-badge.status-active",
+        ),
         LegendEntry(
             "Nation badge: announced (dashed)",
             {"color": "#1d2b3a", "fillColor": "#ffffff", "dashArray": "3 2"},
+            shows=".dep-badge.status-announced",
         ),
         LegendEntry(
-            "Nation badge: declined (struck)", {"color": "#9aa4ae", "fillColor": "#ffffff"}
+            "Nation badge: declined (struck)",
+            {"color": "#9aa4ae", "fillColor": "#ffffff"},
+            shows=".dep-badge.status-declined",
         ),
     ]

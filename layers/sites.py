@@ -39,15 +39,18 @@ def build(sites: gpd.GeoDataFrame) -> folium.FeatureGroup:
     for row in points.itertuples():
         kind = str(row.kind) if row.kind in settings.SITE_STYLES else "city"
         point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.centroid
-        rows.append([round(point.y, 5), round(point.x, 5), kind, safe_text(row.name)])
+        rows.append(
+            [round(point.y, 5), round(point.x, 5), kind, safe_text(row.name), safe_text(row.id)]
+        )
     group = layer_group(NAME, TITLE)
-    group.add_child(DataLayer("sites", {"sites": rows, "styles": settings.SITE_STYLES}))
+    data = {"sites": rows, "styles": settings.SITE_STYLES, "quiet": settings.QUIET_SITE_STYLE}
+    group.add_child(DataLayer("sites", data))
     return group
 
 
 def legend() -> list[LegendEntry]:
     """Legend entries of the sites layer, one per kind drawn."""
     return [
-        LegendEntry(settings.SITE_KIND_LABELS[kind], style, shape="circle")
+        LegendEntry(settings.SITE_KIND_LABELS[kind], style, shape="circle", shows=f".site-{kind}")
         for kind, style in settings.SITE_STYLES.items()
     ]

@@ -10,7 +10,7 @@ import functools
 import hashlib
 
 from geo import settings
-from layers import sites
+from layers import countries, sites
 
 _CSS = (
     # Chromium draws a focus box around a clicked SVG shape's bounds; the shape is the focus.
@@ -43,6 +43,20 @@ _CSS = (
     ".dep-app6{display:flex;align-items:center;justify-content:center}"
     ".dep-app6 svg{display:block;overflow:visible}"
     ".event-icon{background:none;border:0}"
+    # Placed by the browser's declutter pass (briefing.js): a name with no free place hides;
+    # a nation out of view shows its badge where its lines leave the map.
+    ".label-hidden{visibility:hidden}"
+    # A site outside the view's story: named in a muted colour, where there is room.
+    ".leaflet-tooltip.site-label.quiet{color:{quiet};font-weight:400}"
+    ".sea-label-icon,.country-label-icon{display:flex;justify-content:center}"
+    ".country-label{display:inline-block;font:600 11px system-ui,sans-serif;"
+    "letter-spacing:.08em;text-transform:uppercase;color:{quiet};white-space:nowrap;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff}"
+    # A country of the view's story: named at every zoom, in the text colour.
+    ".leaflet-container .country-label.story{display:inline-block !important;color:#3e4c59}"
+    ".sea-label{display:inline-block}"
+    ".edge-badge-icon{background:none;border:0}"
+    ".edge-badge{position:absolute;transform:translate(-50%,-50%);white-space:nowrap}"
     ".event-mark{display:block;width:10px;height:10px;border:1.5px solid;transform:rotate(45deg);"
     "box-shadow:0 1px 2px rgba(0,0,0,.3)}"
     ".dep-popup{font:13px/1.4 system-ui,sans-serif;color:#1d2b3a;max-height:340px;overflow:auto}"
@@ -63,20 +77,23 @@ _CSS = (
     ".map-caption .caption-date{font-size:15px;font-weight:600;color:#b3261e;margin-top:2px}"
 )
 
-# Presenter mode: type that reads from the back of a room on a 1920x1080 projector (the
-# runtime puts the class "presenter" on the map).
+# Presenter mode: the audience's screen (the runtime puts the class "presenter" on the map).
+# Type that reads from the back of a room, sized with the window (1280x720 to 3840x2160) so
+# the controls stay a small part of the map; a compact title card.
 _PRESENTER_CSS = (
-    ".map-caption{padding:14px 22px}"
-    ".map-caption .caption-title{font-size:40px}"
-    ".map-caption .caption-sub{font-size:24px}"
-    ".map-caption .caption-date{font-size:28px}"
-    ".map-legend{font-size:18px;line-height:1.5}"
-    ".map-legend .swatch:not(.line){width:16px;height:16px}"
-    ".leaflet-tooltip.site-label{font-size:18px}"
-    ".sea-label{font-size:18px}"
-    ".dep-badge{font-size:15px;padding:3px 5px}"
-    ".dep-core{font-size:15px}"
-    ".leaflet-control-layers{font-size:16px}"
+    ".map-caption{padding:clamp(5px,.5vw,12px) clamp(9px,.9vw,20px);max-width:40vw}"
+    ".map-caption .caption-title{font-size:clamp(18px,1.45vw,40px)}"
+    ".map-caption .caption-sub,.map-caption .caption-date{font-size:clamp(13px,1vw,28px);"
+    "display:inline}"
+    ".map-caption .caption-date{margin-left:.6em;white-space:nowrap}"
+    ".map-legend{font-size:clamp(13px,.85vw,24px);line-height:1.45;max-height:55vh}"
+    ".map-legend .swatch:not(.line){width:.9em;height:.9em}"
+    ".leaflet-tooltip.site-label{font-size:clamp(13px,.8vw,22px)}"
+    ".sea-label{font-size:clamp(13px,.8vw,22px)}"
+    ".country-label{font-size:clamp(11px,.7vw,20px)}"
+    ".dep-badge{font-size:clamp(11px,.7vw,20px);padding:2px 4px}"
+    ".dep-core{font-size:clamp(11px,.7vw,20px)}"
+    ".leaflet-control-layers{font-size:clamp(13px,.8vw,22px)}"
 )
 
 
@@ -105,6 +122,12 @@ def _badge_css() -> str:
     return "".join(rules)
 
 
+def _scoped(scope: str, rule: str) -> str:
+    """One CSS rule (without its closing brace) with every selector under ``scope``."""
+    selectors, body = rule.split("{", 1)
+    return ",".join(f"{scope} {sel}" for sel in selectors.split(",")) + "{" + body + "}"
+
+
 def stylesheet() -> str:
     """The map's whole stylesheet, made from the style constants; served as a static file.
 
@@ -118,22 +141,22 @@ def stylesheet() -> str:
         .replace("{line}", str(style["color"]))
         .replace("{weight}", str(style["weight"]))
         .replace("{sea}", settings.SEA_LABEL_COLOR)
+        .replace("{quiet}", settings.QUIET_LABEL_COLOR)
         .replace("{ringcolor}", str(ring["color"]))
         .replace("{ring}", str(ring["weight"]))
     )
-    presenter = "".join(
-        ".presenter " + rule.replace(",", ",.presenter ") + "}"
-        for rule in _PRESENTER_CSS.split("}")
-        if rule
-    )
+    presenter = "".join(_scoped(".presenter", rule) for rule in _PRESENTER_CSS.split("}") if rule)
     # div.: wins over Leaflet's own .leaflet-container rule wherever its CSS lands.
     base = (
         f"div.leaflet-container{{background:{settings.SEA_COLOR}}}"
+        # Presenter mode: the map fills its frame, whatever height the frame was given.
+        "div.presenter.leaflet-container{height:100vh !important}"
+        ".leaflet-tooltip.site-label:before{display:none}"
         ".leaflet-tooltip.site-label{background:transparent;border:0;box-shadow:none;"
         "font:600 12px/1.2 system-ui,sans-serif;color:#1d2b3a;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff}"
     )
-    return base + css + _badge_css() + sites.label_css() + presenter
+    return base + css + _badge_css() + sites.label_css() + countries.label_css() + presenter
 
 
 @functools.lru_cache(maxsize=1)

@@ -424,10 +424,12 @@ def test_presenter_mode_steps_through_every_scene_without_remounting_the_map(
     page = offline.page
     _open(offline, f"{app_url}/?scene={briefing[0].id}&present=1")
     frame = _map_frame(page)
+    frame.wait_for_function("() => !!window.map", timeout=30_000)  # the map made, not yet there
     frame.evaluate("() => { window.__sameMap = window.map; }")
     for number, scene in enumerate(briefing, start=1):
         frame.wait_for_function(
-            "(id) => document.querySelector('.leaflet-container').dataset.scene === id",
+            "(id) => { const map = document.querySelector('.leaflet-container');"
+            " return map && map.dataset.scene === id; }",
             arg=scene.id,
             timeout=30_000,
         )
@@ -509,3 +511,107 @@ def test_the_deck_button_downloads_every_scene_including_one_the_user_added(
     titles = [slide.shapes.title.text_frame.text for slide in slides]  # type: ignore[union-attr]
     assert len(slides) == 1 + len(bundled) + 1 + 1  # title, the scenes, the added one, sources
     assert titles[1:-1] == [scene.title for scene in bundled] + ["Added in the browser"]
+
+
+# What the audience sees, measured inside the map: the map's controls, the marker icons (a
+# deployment's core and badges, or its symbol; an event's mark) and the labels shown, each as
+# a box [left, top, right, bottom] in pixels of the map; only what lies in the map's view.
+_PRESENTER_LAYOUT = """() => {
+    const map = document.querySelector(".leaflet-container");
+    const o = map.getBoundingClientRect();
+    const view = [0, 0, o.width, o.height];
+    const box = (el) => { const r = el.getBoundingClientRect();
+        return [r.left - o.left, r.top - o.top, r.right - o.left, r.bottom - o.top]; };
+    const shown = (el) => { const s = getComputedStyle(el), r = el.getBoundingClientRect();
+        return s.display !== "none" && s.visibility !== "hidden" && r.width > 0 && r.height > 0; };
+    const union = (bs) => bs.reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]),
+                                               Math.max(a[2], b[2]), Math.max(a[3], b[3])]);
+    const inView = (b) => Math.min(b[2], view[2]) > Math.max(b[0], 0) &&
+                          Math.min(b[3], view[3]) > Math.max(b[1], 0);
+    const named = (els, name) => els.filter(shown).map((el) => ({name: name(el), box: box(el)}))
+                                    .filter((item) => inView(item.box));
+    const controls = named([...map.querySelectorAll(".leaflet-control")],
+                           (el) => el.className.replace("leaflet-control ", ""));
+    const markers = [...map.querySelectorAll(".dep")].map((el) => {
+        const parts = [...el.querySelectorAll(".dep-core, .dep-badge")].filter(shown);
+        const svg = el.querySelector("svg");
+        const shape = parts.length ? parts : svg ? [svg, ...svg.querySelectorAll("text")] : [el];
+        return {name: el.dataset.site, box: union(shape.map(box))};
+    }).filter((item) => inView(item.box)).concat(
+        named([...map.querySelectorAll(".event-mark")], () => "an event"));
+    const labels = named([...map.querySelectorAll(
+        ".leaflet-tooltip.site-label, .sea-label, .country-label")], (el) => el.textContent);
+    return {width: o.width, height: o.height, controls, markers, labels};
+}"""
+
+
+def _area(a: list[float], b: list[float]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+def _layout_problems(layout: dict[str, object], window_height: int) -> list[str]:
+    """Everything the audience would see wrong, as sentences (empty: nothing)."""
+    controls = layout["controls"]
+    markers = layout["markers"]
+    labels = layout["labels"]
+    assert isinstance(controls, list) and isinstance(markers, list) and isinstance(labels, list)
+    width, height = float(str(layout["width"])), float(str(layout["height"]))
+    problems = []
+    if not 0.8 * window_height <= height <= window_height:
+        problems.append(f"the map is {height:.0f} px high in a {window_height} px window")
+    view = [0.0, 0.0, width, height]
+    covered = sum(_area(control["box"], view) for control in controls) / (width * height)
+    if covered > 0.15:
+        problems.append(f"the controls cover {covered:.0%} of the map")
+    for item in markers + labels:
+        for control in controls:
+            if _area(item["box"], control["box"]):
+                problems.append(f"{item['name']!r} lies under the {control['name']}")
+    for label in labels:
+        for marker in markers:
+            if _area(label["box"], marker["box"]):
+                problems.append(f"the label {label['name']!r} lies on the marker {marker['name']}")
+    for index, first in enumerate(markers):
+        for second in markers[index + 1 :]:
+            smaller = min(_area(first["box"], first["box"]), _area(second["box"], second["box"]))
+            if _area(first["box"], second["box"]) > smaller / 4:
+                problems.append(f"the markers of {first['name']} and {second['name']} overlap")
+    return problems
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
+def test_every_scene_in_presenter_mode_fits_the_window_with_nothing_under_a_control_or_marker(
+    app_url: str, browser: Browser, width: int, height: int
+) -> None:
+    from geo import settings
+    from geo.scenes import load_scenes
+
+    data_sites = json.loads((ROOT / "data" / "sites.geojson").read_text(encoding="utf-8"))
+    known = {feature["properties"]["id"] for feature in data_sites["features"]}
+    context = browser.new_context(viewport={"width": width, "height": height})
+    offline = OfflinePage(context.new_page())
+    page = offline.page
+    found: dict[str, list[str]] = {}
+    for scene in load_scenes(settings.SCENES_PATH, known_sites=known):
+        _open(offline, f"{app_url}/?scene={scene.id}&present=1")
+        frame = _map_frame(page)
+        frame.wait_for_function(
+            "(id) => { const map = document.querySelector('.leaflet-container');"
+            " return map && map.dataset.scene === id; }",
+            arg=scene.id,
+            timeout=30_000,
+        )
+        frame.wait_for_selector(".dep, .event-mark", state="attached", timeout=30_000)
+        page.wait_for_timeout(2000)  # the flight to the scene's view, then the declutter pass
+        # The page itself never scrolls: the map is the audience's screen.
+        assert page.evaluate("() => document.scrollingElement.scrollHeight") <= height
+        layout = frame.evaluate(_PRESENTER_LAYOUT)
+        assert layout["markers"], f"{scene.id}: no marker in view"
+        found[scene.id] = _layout_problems(layout, height)
+        page.screenshot(path=str(ARTIFACTS / f"presenter-{width}x{height}-{scene.id}.png"))
+    assert offline.aborted == []
+    assert offline.own_errors() == []
+    context.close()
+    assert {scene: problems for scene, problems in found.items() if problems} == {}

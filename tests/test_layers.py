@@ -16,7 +16,16 @@ from streamlit_folium import _get_feature_group_string, _get_map_string
 from geo import settings, tables
 from geo.dataset import load_dataset, select
 from geo.filters import FilterState
-from layers import REGISTRY, compose, contributions, deployments, events, sites
+from layers import (
+    REGISTRY,
+    compose,
+    contributions,
+    countries,
+    deployments,
+    events,
+    sites,
+    stylesheet,
+)
 from layers.base import DataLayer, markdown_text, safe_text
 
 HOSTILE = ["<img src=x onerror=alert(1)>", "`+alert(1)+`", "${alert(1)}", "</script>"]
@@ -296,3 +305,60 @@ def test_a_filter_change_sends_little_for_the_default_data() -> None:
         len(_get_feature_group_string(group, fmap, idx=i)) for i, group in enumerate(groups)
     )
     assert pushed + base < 50_000, (pushed, base)
+
+
+def test_presenter_map_fills_its_frame_and_folds_its_controls(
+    tiny_sites: gpd.GeoDataFrame,
+) -> None:
+    html = _html(compose.base_map(tiny_sites, presenter=True))
+    assert re.search(r"height:\s*100(\.0)?%", html)
+    assert '"zoomSnap": 0.25' in html
+    assert '"collapsed": true, "presenter": true' in html
+    # The legend starts folded, at the bottom right, clear of the title card.
+    assert '"open": false, "position": "bottomright"' in html
+
+
+def test_analyst_map_keeps_its_height_and_whole_zoom_steps(tiny_sites: gpd.GeoDataFrame) -> None:
+    html = _html(compose.base_map(tiny_sites))
+    assert f"height: {settings.MAP_HEIGHT_PX}" in html.replace(".0px", "px")
+    assert '"zoomSnap": 1' in html
+
+
+def test_legend_blocks_name_their_layer_and_entries_what_they_show() -> None:
+    html = compose.legend_html(
+        [("Deployments", deployments.legend()), ("Sites", sites.legend())],
+        names=["deployments", "sites"],
+    )
+    assert '<div class="legend-block" data-layer="deployments">' in html
+    assert 'data-shows=".dep-badge.status-announced"' in html
+    assert 'data-shows=".site-air_base"' in html
+
+
+def test_country_is_named_inside_its_largest_part_from_a_zoom_set_by_its_size() -> None:
+    island, mainland = box(-30.0, 60.0, -29.0, 61.0), box(10.0, 50.0, 20.0, 56.0)
+    shapes = gpd.GeoDataFrame(
+        {"name": ["Mainland <b>", "Islet"]},
+        geometry=[mainland.union(island), box(5.0, 40.0, 5.2, 40.2)],
+        crs="EPSG:4326",
+    )
+    (name, lat, lon, zoom, _code), (*_islet, islet_zoom, _) = countries.label_rows(shapes)
+    assert name == "Mainland &lt;b&gt;"
+    assert mainland.contains(Point(lon, lat))
+    assert zoom == 3  # ~430,000 km²: named when zoomed out
+    assert islet_zoom == 6  # ~370 km²: named only close up
+
+
+def test_a_country_beyond_the_region_is_named_within_it() -> None:
+    _west, _south, east, _north = settings.COUNTRY_LABEL_REGION
+    wide = box(east - 20.0, 50.0, east + 100.0, 60.0)  # mostly east of the region
+    shapes = gpd.GeoDataFrame({"name": ["Wide"]}, geometry=[wide], crs="EPSG:4326")
+    lon = countries.label_rows(shapes)[0][2]
+    assert east - 20.0 < lon < east
+
+
+def test_country_names_hide_below_their_zoom_in_the_stylesheet() -> None:
+    css = stylesheet.stylesheet()
+    assert ".leaflet-container:not(.z-ge-4) .country-label-z4{display:none}" in css
+    # Presenter rules are scoped selector by selector; a value's commas stay whole.
+    assert ".presenter .map-caption .caption-sub,.presenter .map-caption .caption-date{" in css
+    assert "clamp(18px,1.45vw,40px)" in css

@@ -13,8 +13,9 @@ from geo import nations, settings, summary, urlstate
 from geo.dataset import Dataset, Selection, select
 from geo.filters import FilterState
 from geo.scenes import Scene
+from geo.story import story
 from layers import compose
-from ui import context, filters, presenter
+from ui import context, filters
 from ui.state import Key, table
 
 TIME_MODES = {"day": "As of a day", "range": "Any time in a period", "all": "All dates"}
@@ -93,11 +94,13 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
         title = scene.title if scene else "Allied deployments"
         subtitle = scene.subtitle if scene else "The High North and the eastern flank"
         caption = (title, subtitle, summary.when_text(state.date, state.date_range))
+    other_sites = scene.other_sites if scene else settings.VIEW_OTHER_SITES_DEFAULT
     view = compose.view_group(
         scene=scene.id if scene else None,
         bounds=scene.bounds if scene else None,
         layers=scene.shown_layers if scene else (),
         caption=caption,
+        told=story(data, state, other_sites=other_sites, selection=chosen),
     )
     st_folium(
         compose.base_map(data.sites, presenter=present, overlay_table=data.overlays),
@@ -198,14 +201,14 @@ def view() -> None:
             filters.step(1, data)
     present = bool(ss[Key.PRESENT])
     scene = context.current_scene()
-    _time_controls(data)
+    if not present:  # the audience's screen has no analyst controls
+        _time_controls(data)
     state = filters.current()
     query = urlstate.query_from_state(state, default=ss[Key.DEFAULT_STATE])
     st.query_params.from_dict({**query, **({"present": "1"} if present else {})})
     chosen = select(data, state)
     _map(data, chosen, state, scene)
     if present:
-        presenter.talking_points(scene)
         return
     _metrics(data, chosen)
     _table(data, chosen, state)

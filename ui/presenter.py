@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import settings
 from geo.scenes import Scene
 from layers.base import markdown_text
 from ui import context, filters
 from ui.state import Key
 
-# Streamlit's header, toolbar and sidebar are hidden and the margins removed (our own constant
-# CSS; no user text goes in here).
-CSS = (
-    '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],'
-    '[data-testid="stHeader"],[data-testid="stToolbar"],[data-testid="stDecoration"],'
-    '[data-testid="stStatusWidget"]{display:none !important}'
-    '[data-testid="stMainBlockContainer"],.block-container{padding:0.4rem 1rem 0 1rem !important;'
-    "max-width:100% !important}"
-)
+
+def page_css(bar_px: int) -> str:
+    """The page in presenter mode: Streamlit's header, toolbar and sidebar hidden, the margins
+    gone, one slim bar of ``bar_px`` and the map's frame as tall as the rest of the window, so
+    the map fits every screen without scrolling. Constant CSS: no user text goes in here."""
+    block = '[data-testid="stMainBlockContainer"]'
+    return (
+        '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],'
+        '[data-testid="stHeader"],[data-testid="stToolbar"],[data-testid="stDecoration"],'
+        '[data-testid="stStatusWidget"]{display:none !important}'
+        f"{block},.block-container{{padding:0 .6rem !important;max-width:100% !important}}"
+        f'{block} [data-testid="stVerticalBlock"]{{gap:0}}'
+        # The bar: the page's only row of columns in presenter mode.
+        f'{block} [data-testid="stHorizontalBlock"]{{height:{bar_px}px;align-items:center}}'
+        f'{block} [data-testid="stHorizontalBlock"] button{{min-height:0;height:{bar_px - 8}px;'
+        "padding:0 .8rem}"
+        f'{block} [data-testid="stHorizontalBlock"] p{{margin:0}}'
+        f'iframe[title="streamlit_folium.st_folium"]{{height:calc(100vh - {bar_px}px) !important;'
+        "display:block}"
+    )
 
 
 def hide_page_chrome() -> None:
     """Hide Streamlit's own header, toolbar and sidebar."""
-    st.html(f"<style>{CSS}</style>")
+    st.html(f"<style>{page_css(settings.PRESENTER_BAR_PX)}</style>")
 
 
 def _exit() -> None:
@@ -30,10 +42,11 @@ def _exit() -> None:
 
 
 def controls(scene: Scene | None) -> None:
-    """Previous / next scene (also the arrow keys), the scene's place, and the way out."""
+    """The slim bar above the map: previous / next scene (also the arrow keys), the scene's
+    place, its talking points (folded) and the way out."""
     ids = [item.id for item in context.briefing()]
     where = f"Scene {ids.index(scene.id) + 1} of {len(ids)}" if scene and scene.id in ids else ""
-    prev, label, nxt, leave = st.columns([1, 3, 1, 1], vertical_alignment="center")
+    prev, label, points, nxt, leave = st.columns([1, 2, 1, 1, 1], vertical_alignment="center")
     prev.button(
         "◀ Previous",
         key=Key.PREVIOUS_SCENE,
@@ -44,6 +57,8 @@ def controls(scene: Scene | None) -> None:
         width="stretch",
     )
     label.markdown(f"**{markdown_text(where)}**")
+    with points:
+        talking_points(scene)
     nxt.button(
         "Next ▶",
         key=Key.NEXT_SCENE,
@@ -58,8 +73,8 @@ def controls(scene: Scene | None) -> None:
 
 
 def talking_points(scene: Scene | None) -> None:
-    """The scene's talking points, folded under the map."""
+    """The scene's talking points, opened from the bar (the map keeps the whole window)."""
     if scene is not None and scene.talking_points:
-        with st.expander("Talking points", expanded=False):
+        with st.popover("Talking points", width="stretch"):
             for point in scene.talking_points:
                 st.markdown("- " + markdown_text(point))
