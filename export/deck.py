@@ -536,11 +536,10 @@ def _title_block(slide: Slide, title: str, under: Sequence[str], *, top: float) 
 
 def _facts(dataset: Dataset, scene: Scene) -> str:
     counts = select(dataset, scene.state()).counts
-    days = [scene.date] if scene.date else list(scene.date_range or ())
     # A subtitle that already gives the dates is not followed by them again (as on the map).
-    named = bool(days) and summary.names_days(scene.subtitle or "", days)
+    when = summary.when_after(scene.subtitle, scene.date, scene.date_range)
     parts = [
-        *([] if named else [summary.when_text(scene.date, scene.date_range)]),
+        *([when] if when else []),
         f"{counts.nations} nation{'s' if counts.nations != 1 else ''}",
         f"{counts.deployments} deployment row{'s' if counts.deployments != 1 else ''}",
     ]

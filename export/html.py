@@ -69,7 +69,7 @@ def _scene_data(dataset: Dataset, scene: Scene) -> dict[str, object]:
         "caption": {
             "title": safe_text(scene.title),
             "subtitle": safe_text(scene.subtitle),
-            "when": safe_text(summary.when_text(state.date, state.date_range)),
+            "when": safe_text(summary.when_after(scene.subtitle, state.date, state.date_range)),
         },
     }
     return {"layers": layers, "state": shared, "view": view}

@@ -343,6 +343,7 @@ class Renderer:
             state,
             other_sites=other_sites or settings.VIEW_OTHER_SITES_DEFAULT,
             selection=chosen,
+            with_events="events" in shown,
         )
         curves_wanted = "contributions" in shown and (state.flows or state.site is not None)
         curve_rows = (
@@ -685,10 +686,10 @@ class Renderer:
         self, state: FilterState, chosen: Selection, first: str | None, sheet: Sheet
     ) -> list[str]:
         # A scene's subtitle that already gives the dates is not followed by them again.
-        days = [state.date] if state.date else list(state.date_range or ())
         parts: list[str] = []
-        if not (first and days and summary.names_days(first, days)):
-            parts.append(summary.when_text(state.date, state.date_range))
+        when = summary.when_after(first, state.date, state.date_range)
+        if when:
+            parts.append(when)
         if state.nations:
             parts.append("Nations: " + ", ".join(nations.name(code) for code in state.nations))
         if state.missions:

@@ -75,6 +75,7 @@ def story(
     *,
     other_sites: str = settings.VIEW_OTHER_SITES_DEFAULT,
     selection: Selection | None = None,
+    with_events: bool = True,
 ) -> Story:
     """The hosts to shade and the sites to draw (fully or quietly) for a view.
 
@@ -89,6 +90,8 @@ def story(
         selection does not name. A scene's option (``Scene.other_sites``).
     selection : Selection, optional
         ``select(dataset, state)`` when the caller has it already.
+    with_events : bool
+        Whether the view draws its events; if not, their places are not part of its story.
 
     Returns
     -------
@@ -109,7 +112,7 @@ def story(
     # The table's host column; a row without one (at sea) hosts nowhere.
     hosts = _texts(standing["host"] if "host" in standing else standing["site_country"])
     contributors = _texts(standing["nation"])
-    named = _texts(rows["site"]) | _texts(chosen.events["site"])
+    named = _texts(rows["site"]) | (_texts(chosen.events["site"]) if with_events else frozenset())
     known = frozenset(str(site) for site in dataset.sites["id"])
     named &= known
     points = dataset.sites[dataset.sites["kind"] != "sea_area"]

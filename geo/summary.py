@@ -497,3 +497,14 @@ def names_days(text: str, days: Collection[dt.date]) -> bool:
         and bool({day.strftime("%B"), day.strftime("%b")} & words)
         for day in days
     )
+
+
+def when_after(
+    text: str | None, date: dt.date | None, date_range: tuple[dt.date, dt.date] | None
+) -> str:
+    """``when_text`` of the view, or "" when ``text`` (a scene's subtitle) names its days
+    already: a title card or a slide does not say the dates twice."""
+    days = [date] if date else list(date_range or ())
+    if text and days and names_days(text, days):
+        return ""
+    return when_text(date, date_range)

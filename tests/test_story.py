@@ -69,3 +69,12 @@ def test_a_declined_deployment_neither_hosts_nor_contributes(dataset: Dataset) -
 def test_an_unknown_other_sites_option_is_refused(dataset: Dataset) -> None:
     with pytest.raises(StoryError, match="hidden, quiet"):
         story(dataset, FilterState.build(), other_sites="loud")
+
+
+def test_a_view_without_its_events_layer_leaves_the_event_places_out(dataset: Dataset) -> None:
+    state = FilterState.build(missions=["Baltic Air Policing"])
+    with_events = story(dataset, state, other_sites="hidden")
+    without = story(dataset, state, other_sites="hidden", with_events=False)
+    assert "nord-stream-2-leak" in with_events.sites
+    assert "nord-stream-2-leak" not in without.sites
+    assert {"siauliai", "amari", "malbork"} <= without.sites

@@ -168,3 +168,13 @@ def test_span_for_picks_the_shortest_span_that_offers_every_day() -> None:
     assert summary.span_for([dt.date(2026, 1, 19)], first, last) == "3 months"
     assert summary.span_for([dt.date(2025, 6, 1)], first, last) == "2 years"
     assert summary.span_for([dt.date(2004, 1, 1)], first, last) == "all dates"
+
+
+def test_dates_a_subtitle_gives_already_are_not_said_again() -> None:
+    days = (dt.date(2026, 1, 15), dt.date(2026, 1, 19))
+    assert summary.when_after("15 to 19 January 2026", None, days) == ""
+    assert summary.when_after("Wednesday 14 January 2026", dt.date(2026, 1, 14), None) == ""
+    assert summary.when_after("Greenland", None, days) == summary.when_text(None, days)
+    assert summary.when_after(None, dt.date(2026, 1, 14), None) == summary.when_text(
+        dt.date(2026, 1, 14), None
+    )

@@ -93,14 +93,20 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
     if present:
         title = scene.title if scene else "Allied deployments"
         subtitle = scene.subtitle if scene else "The High North and the eastern flank"
-        caption = (title, subtitle, summary.when_text(state.date, state.date_range))
+        caption = (title, subtitle, summary.when_after(subtitle, state.date, state.date_range))
     other_sites = scene.other_sites if scene else settings.VIEW_OTHER_SITES_DEFAULT
     view = compose.view_group(
         scene=scene.id if scene else None,
         bounds=scene.bounds if scene else None,
         layers=scene.shown_layers if scene else (),
         caption=caption,
-        told=story(data, state, other_sites=other_sites, selection=chosen),
+        told=story(
+            data,
+            state,
+            other_sites=other_sites,
+            selection=chosen,
+            with_events=scene is None or "events" in scene.shown_layers,
+        ),
     )
     st_folium(
         compose.base_map(data.sites, presenter=present, overlay_table=data.overlays),
