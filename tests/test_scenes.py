@@ -739,6 +739,7 @@ _SAVER = textwrap.dedent(
     while True:
         save_scenes(versions[n % 2], Path(sys.argv[1]))
         n += 1
+        print("saved", flush=True)
     """
 )
 
@@ -759,6 +760,10 @@ def test_killing_a_save_at_any_moment_leaves_a_file_that_loads(tmp_path: Path) -
         try:
             assert child.stdout is not None
             assert child.stdout.readline().strip() == "ready"
+            # After one or two whole saves (A, then B), so that both versions are seen however
+            # slow the machine; then a kill at a random moment of the saves that follow.
+            for _ in range(chance.choice((1, 2))):
+                assert child.stdout.readline().strip() == "saved"
             time.sleep(chance.uniform(0.0, 0.25))
         finally:
             child.send_signal(signal.SIGKILL)
