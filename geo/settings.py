@@ -516,6 +516,9 @@ UPLOAD_WORKER_SECONDS = 10.0
 UPLOAD_WORKER_MEMORY_BYTES = 1024 * 1024 * 1024
 # Uploads checked at the same time (one worker process each); more wait for a free slot.
 UPLOAD_WORKERS = 2
+# Niceness added to an upload's worker process: reading a file is background work, and the
+# sessions stepping through the map (the server, the browsers on the same host) go first.
+UPLOAD_WORKER_NICENESS = 10
 # Kinds of file taken as a deployment table, and as a layer.
 TABLE_UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx")
 LAYER_UPLOAD_TYPES: tuple[str, ...] = ("geojson", "json")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import math
 import multiprocessing
+import os
 import resource
 import threading
 import time
@@ -96,6 +97,7 @@ def _resident(pid: int) -> int:
 
 
 def _limit_self(memory: int, seconds: float) -> None:
+    os.nice(settings.UPLOAD_WORKER_NICENESS)
     limit = _address_space() + _ADDRESS_SPACE_BUDGETS * memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = math.ceil(seconds) + _CPU_GRACE_S
