@@ -510,8 +510,13 @@ UPLOAD_MAX_VERTICES = 200_000
 UPLOAD_MAX_JSON_DEPTH = 64
 # Problems listed one by one in a refusal; the rest are counted by column and kind.
 UPLOAD_PROBLEMS_SHOWN = 200
-# Wall-clock seconds a worker process may take to read and check one upload; then it is stopped.
+# Seconds of processing (CPU time, user and system) a worker process may spend reading and
+# checking one upload; then it is stopped. CPU time, not the clock: on a loaded server a small
+# file's worker may wait its turn for seconds, and that is no reason to refuse the file.
 UPLOAD_WORKER_SECONDS = 10.0
+# Wall-clock seconds after which a worker is stopped whatever it has spent: one starved of the
+# processor or blocked. Far above UPLOAD_WORKER_SECONDS, so only a stuck worker meets it.
+UPLOAD_WORKER_WALL_SECONDS = 60.0
 # Memory (bytes of address space) a worker may take on top of what it holds when it starts.
 UPLOAD_WORKER_MEMORY_BYTES = 1024 * 1024 * 1024
 # Uploads checked at the same time (one worker process each); more wait for a free slot.

@@ -7,9 +7,11 @@ runaway (a self-intersecting ring of many vertices) would never end. Here each u
 in a child process started from a ``forkserver`` (the modules are imported once, each child
 is a cheap fork of that server, never of the multi-threaded server itself):
 
-- the parent waits at most ``settings.UPLOAD_WORKER_SECONDS`` for the answer, looking at the
-  child's resident memory every few milliseconds, and kills it when it has taken more than
-  ``settings.UPLOAD_WORKER_MEMORY_BYTES`` (the waiting thread sleeps in ``poll``, so the
+- the parent waits for the answer, looking at the child every few milliseconds, and kills it
+  when it has spent more than ``settings.UPLOAD_WORKER_SECONDS`` of processor time (CPU time,
+  so that a busy server delaying a small file's worker does not refuse the file), has taken
+  more than ``settings.UPLOAD_WORKER_MEMORY_BYTES`` of memory, or is still running after
+  ``settings.UPLOAD_WORKER_WALL_SECONDS`` (the waiting thread sleeps in ``poll``, so the
   server stays free);
 - as a backstop the child limits its own address space (``RLIMIT_AS``, a few times the memory
   budget: allocators reserve far more address space than they use) and its CPU time;
@@ -96,6 +98,17 @@ def _resident(pid: int) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """Processor seconds (user and system) a process has spent; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # After the command's closing parenthesis: state is field 0, utime 11, stime 12.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _limit_self(memory: int, seconds: float) -> None:
     os.nice(settings.UPLOAD_WORKER_NICENESS)
     limit = _address_space() + _ADDRESS_SPACE_BUDGETS * memory
@@ -135,9 +148,14 @@ def _child(
 def _statement(kind: str, detail: object, *, seconds: float, memory: int) -> str:
     if kind == "time":
         return (
-            f"reading and checking the file took longer than {seconds:g} s, so it was stopped; "
-            "a geometry with very many self-intersections or an unusually large table? "
-            "Simplify or split the file"
+            f"reading and checking the file took longer than {seconds:g} s of processing, so it "
+            "was stopped; a geometry with very many self-intersections or an unusually large "
+            "table? Simplify or split the file"
+        )
+    if kind == "wall":
+        return (
+            f"reading and checking the file did not end within {detail:g} s, so it was stopped; "
+            "the server may be very busy: try again in a moment"
         )
     if kind == "memory":
         return (
@@ -149,13 +167,18 @@ def _statement(kind: str, detail: object, *, seconds: float, memory: int) -> str
     return f"the file could not be read: {detail}"
 
 
-def _wait(receiver: Connection, process: Any, *, seconds: float, memory: int) -> tuple[str, Any]:
-    """The child's answer, or ("time" | "memory" | "died", detail) once it must be stopped."""
-    deadline = time.monotonic() + seconds
+def _wait(
+    receiver: Connection, process: Any, *, seconds: float, memory: int, wall: float
+) -> tuple[str, Any]:
+    """The child's answer, or ("time" | "wall" | "memory" | "died", detail) once it must be
+    stopped."""
+    deadline = time.monotonic() + wall
     base = _resident(process.pid)  # what the fork shares with the fork server, counted once
     while not receiver.poll(_WATCH_S):
-        if time.monotonic() > deadline:
+        if _cpu_seconds(process.pid) > seconds:
             return "time", None
+        if time.monotonic() > deadline:
+            return "wall", wall
         if _resident(process.pid) - base > memory:
             return "memory", None
     try:
@@ -173,6 +196,7 @@ def run_bounded(
     error: type[DataError],
     seconds: float | None = None,
     memory: int | None = None,
+    wall: float | None = None,
     **kwargs: Any,
 ) -> T:
     """Call ``function(*args, **kwargs)`` in a worker process within a time and memory limit.
@@ -186,10 +210,10 @@ def run_bounded(
         The upload's name, shown in a refusal made here.
     error : type of DataError
         Raised, with one problem saying which limit was hit, when the child is stopped.
-    seconds, memory : optional
-        Wall-clock seconds and bytes of memory beyond its start;
-        ``settings.UPLOAD_WORKER_SECONDS`` and ``settings.UPLOAD_WORKER_MEMORY_BYTES`` when
-        omitted.
+    seconds, memory, wall : optional
+        Processor seconds, bytes of memory beyond its start and wall-clock seconds;
+        ``settings.UPLOAD_WORKER_SECONDS``, ``settings.UPLOAD_WORKER_MEMORY_BYTES`` and
+        ``settings.UPLOAD_WORKER_WALL_SECONDS`` when omitted.
 
     Returns
     -------
@@ -203,6 +227,7 @@ def run_bounded(
     """
     seconds = settings.UPLOAD_WORKER_SECONDS if seconds is None else seconds
     memory = settings.UPLOAD_WORKER_MEMORY_BYTES if memory is None else memory
+    wall = settings.UPLOAD_WORKER_WALL_SECONDS if wall is None else wall
     context = _context()
     with _slots():
         receiver, sender = context.Pipe(duplex=False)
@@ -214,7 +239,7 @@ def run_bounded(
         process.start()
         sender.close()
         try:
-            kind, payload = _wait(receiver, process, seconds=seconds, memory=memory)
+            kind, payload = _wait(receiver, process, seconds=seconds, memory=memory, wall=wall)
         finally:
             receiver.close()
             if process.is_alive():

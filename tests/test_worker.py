@@ -47,12 +47,33 @@ def test_a_refusal_comes_back_as_the_readers_error_cut_to_200_problems(data: Dat
     assert str(error.problems[-1]).startswith(f"file: and {error.total - 200:,} more: ")
 
 
-def test_a_worker_over_its_time_is_stopped_and_reported() -> None:
+def test_a_worker_over_its_processing_time_is_stopped_and_reported() -> None:
     began = time.monotonic()
     with pytest.raises(LayerUploadError) as caught:
-        worker.run_bounded(time.sleep, 30, name="slow.geojson", error=LayerUploadError, seconds=1.0)
-    assert time.monotonic() - began < 10
-    assert "took longer than 1 s, so it was stopped" in str(caught.value.problems[0])
+        # sum over a huge range: a builtin that keeps the processor busy for minutes
+        worker.run_bounded(
+            sum, range(10**12), name="slow.geojson", error=LayerUploadError, seconds=1.0
+        )
+    assert time.monotonic() - began < 20
+    assert "took longer than 1 s of processing, so it was stopped" in str(caught.value.problems[0])
+
+
+def test_a_worker_that_waits_without_working_is_not_stopped_for_time_until_the_wall_limit() -> None:
+    # A loaded server may keep a worker waiting: that costs it no processing time. Only a
+    # worker still there after the wall-clock limit is stopped, and told apart.
+    assert worker.run_bounded(time.sleep, 1.5, name="x.csv", error=SitesError, seconds=1.0) is None
+    with pytest.raises(LayerUploadError) as caught:
+        worker.run_bounded(
+            time.sleep, 30, name="slow.geojson", error=LayerUploadError, seconds=1.0, wall=2.0
+        )
+    assert "did not end within 2 s, so it was stopped" in str(caught.value.problems[0])
+
+
+def test_processor_time_is_read_for_this_process_and_zero_for_a_gone_one() -> None:
+    spent = worker._cpu_seconds(os.getpid())
+    sum(range(3_000_000))
+    assert worker._cpu_seconds(os.getpid()) >= spent > 0
+    assert worker._cpu_seconds(2**22 + 7) == 0.0
 
 
 def test_a_worker_over_its_memory_is_stopped_and_reported() -> None:
