@@ -70,6 +70,28 @@ def workbook_bomb(unzipped_mb: int = 131) -> bytes:
     return out.getvalue()
 
 
+def far_cell_workbook(reference: str = "XFD1048576") -> bytes:
+    """An .xlsx of 1.5 KB: a header cell at A1 and one cell at ``reference``.
+
+    A reader that lays the sheet out as a grid from A1 to its farthest cell (calamine does)
+    would ask for rows x columns cells: 17 billion for the last cell of a sheet.
+    """
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id'
+        f'</t></is></c></row><row r="{reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}">'
+        f'<c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        book.writestr("_rels/.rels", _RELS)
+        book.writestr("xl/workbook.xml", _WORKBOOK)
+        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        book.writestr("xl/worksheets/sheet1.xml", sheet)
+    return out.getvalue()
+
+
 def bad_rows_csv(rows: int = 300_000) -> bytes:
     """A deployments CSV with the right header and ``rows`` rows whose every cell is wrong."""
     header = ",".join(settings.DEPLOYMENT_COLUMNS) + "\n"

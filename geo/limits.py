@@ -16,7 +16,10 @@ problems to its first ``UPLOAD_PROBLEMS_SHOWN`` and counts the rest by column an
 from __future__ import annotations
 
 import csv
+import html
 import io
+import posixpath
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -32,6 +35,19 @@ _OPENERS = (ord("["), ord("{"))
 _CLOSERS = (ord("]"), ord("}"))
 _QUOTE = ord('"')
 _BACKSLASH = ord("\\")
+# A workbook's list of sheets and of its relationships (ECMA-376), read with patterns rather
+# than an XML parser: the two parts are small, and an entity-expanding parser is never needed.
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_RELATION_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+
+
+def _attribute(tag: bytes, pattern: bytes) -> str | None:
+    found = re.search(rb"\s" + pattern + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", tag)
+    if found is None:
+        return None
+    return html.unescape((found.group(1) or found.group(2) or b"").decode("utf-8", "replace"))
+
+
 # Groups of the "and N more" summary named one by one; the others are counted together.
 _SUMMARY_GROUPS = 12
 
@@ -113,6 +129,93 @@ def _check_workbook(name: str, data: bytes, *, error: type[DataError]) -> None:
             f"{_mb(settings.UPLOAD_MAX_UNCOMPRESSED_BYTES)} unzipped is read — that is about "
             f"{settings.UPLOAD_MAX_ROWS:,} rows of a deployment table",
         )
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for part in _sheet_parts(book):
+            try:
+                sheet = book.read(part)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+                return  # the reader says the workbook cannot be read
+            _check_sheet_extent(sheet, name, error=error)
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> list[str]:
+    """The zip path of the sheet a table is read from, or of every sheet when unsure.
+
+    The sheet is ``settings.XLSX_SHEET`` when the workbook has one of that name, else the
+    first (as the reader picks it); its part is found through the workbook's relationships.
+    """
+    names = book.namelist()
+    every = [n for n in names if "worksheets/" in n.lower() and n.lower().endswith(".xml")]
+    try:
+        workbook = book.read("xl/workbook.xml")
+        relations = book.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return every
+    sheets = {
+        _attribute(tag, rb"name"): _attribute(tag, rb"(?:\w+:)id")
+        for tag in _SHEET_TAG.findall(workbook)
+    }
+    if not sheets:
+        return every
+    relation = sheets.get(settings.XLSX_SHEET, next(iter(sheets.values())))
+    targets = {
+        _attribute(tag, rb"Id"): _attribute(tag, rb"Target")
+        for tag in _RELATION_TAG.findall(relations)
+    }
+    target = targets.get(relation)
+    if not target:
+        return every
+    if target.startswith("/"):
+        part = target.lstrip("/")
+    else:
+        part = posixpath.normpath(posixpath.join("xl", target))
+    return [part] if part in names else every
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _check_sheet_extent(sheet: bytes, name: str, *, error: type[DataError]) -> None:
+    """Refuse a sheet with a cell beyond the last row or column a table may have.
+
+    A reader lays the sheet out as a full grid from A1 to its farthest cell, so one cell at
+    XFD1048576 in a file of a few hundred bytes would ask for billions of cells. Only the
+    cell references (``r="AB12"``) that are long enough to lie beyond a limit are looked at:
+    one scan of the bytes, no parsing.
+    """
+    last_row = settings.UPLOAD_MAX_ROWS + 1  # the header and the rows
+    last_column = settings.UPLOAD_MAX_COLUMNS + 1  # one more, refused by the shape check
+    letters = len(_column_letters(last_column))
+    digits = len(str(last_row))
+    pattern = re.compile(
+        rb"r\s*=\s*[\"']([A-Za-z]{%d,3}\d+|[A-Za-z]{0,3}\d{%d,})[\"']" % (letters, digits)
+    )
+    for match in pattern.finditer(sheet):
+        reference = match.group(1).decode("ascii")
+        split = len(reference.rstrip("0123456789"))
+        column, row = reference[:split], int(reference[split:])
+        if row > last_row:
+            raise too_many_rows(name, error=error)
+        if column and _column_number(column) > last_column:
+            raise _refuse(
+                error,
+                name,
+                f"the sheet has a cell at {reference.upper()}, beyond column "
+                f"{_column_letters(last_column)}: at most {settings.UPLOAD_MAX_COLUMNS:,} "
+                "columns are read; delete the columns after the table",
+            )
 
 
 def _check_csv(name: str, data: bytes, *, error: type[DataError]) -> None:

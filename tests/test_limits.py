@@ -117,6 +117,41 @@ def test_a_sheet_longer_than_the_row_limit_is_refused_while_being_read(
         userdata.read_table("long.xlsx", book, **_known(data))
 
 
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("XFD1048576", "more than 100,000 rows"),
+        ("A100003", "more than 100,000 rows"),
+        ("XFD5", "a cell at XFD5, beyond column AY: at most 50 columns"),
+        ("AZ2", "a cell at AZ2, beyond column AY"),
+    ],
+)
+def test_a_cell_beyond_the_last_row_or_column_is_refused_before_the_sheet_is_laid_out(
+    reference: str, message: str
+) -> None:
+    book = hostile.far_cell_workbook(reference)
+    assert len(book) < 2000
+    with pytest.raises(DeploymentTableError, match=message):
+        limits.check_upload("far.xlsx", book, error=DeploymentTableError)
+
+
+def test_cells_within_the_last_row_and_column_pass_the_extent_check() -> None:
+    for reference in ("AY100001", "A100001", "AY2"):
+        limits.check_upload("near.xlsx", hostile.far_cell_workbook(reference), error=DataError)
+
+
+def test_a_far_cell_on_a_sheet_the_reader_does_not_read_is_not_looked_at() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(hostile.far_cell_workbook("A2"))) as near:
+        parts = {name: near.read(name) for name in near.namelist()}
+    with zipfile.ZipFile(io.BytesIO(hostile.far_cell_workbook())) as far:
+        parts["xl/worksheets/sheet2.xml"] = far.read("xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(out, "w") as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
+    limits.check_upload("two.xlsx", out.getvalue(), error=DataError)
+
+
 def test_too_many_features_are_refused_before_any_geometry_is_built(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
+from bench import hostile
 from geo import settings, userdata, workspace
 from geo.dataset import Dataset, load_dataset
 from geo.errors import DataError, DeploymentTableError, SitesError
@@ -528,6 +529,28 @@ def test_any_cell_text_round_trips_through_csv_excel_and_the_workspace(
     data: Dataset, tmp_path_factory: pytest.TempPathFactory, texts: list[str]
 ) -> None:
     _round_trips(data, _with_texts(data.table, texts), tmp_path_factory.mktemp("ws"))
+
+
+def test_workbooks_are_read_by_calamine_unless_a_text_needs_the_exact_underscore_decoding(
+    data: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_openpyxl(*args: object) -> None:
+        raise AssertionError("read with openpyxl")
+
+    texts = [text for text in EDGE_TEXTS if "_x005F" not in text]
+    table = _with_texts(data.table, texts)
+    with monkeypatch.context() as patch:
+        patch.setattr(userdata, "_openpyxl_cells", no_openpyxl)
+        back = userdata.read_table("back.xlsx", userdata.table_xlsx(table), **_known(data))
+    pd.testing.assert_frame_equal(back, userdata.table_text(table))
+    table = _with_texts(data.table, ["_x005F_x0041_"])
+    back = userdata.read_table("back.xlsx", userdata.table_xlsx(table), **_known(data))
+    assert back.loc[0, "note"] == "_x005F_x0041_"
+
+
+def test_a_workbook_with_a_far_away_cell_is_refused_not_laid_out(data: Dataset) -> None:
+    with pytest.raises(DeploymentTableError, match="more than 100,000 rows"):
+        userdata.read_table("far.xlsx", hostile.far_cell_workbook(), **_known(data))
 
 
 def test_a_nul_in_an_uploaded_csv_is_refused_with_a_message(data: Dataset) -> None:
