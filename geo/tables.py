@@ -28,7 +28,7 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,11 +102,23 @@ def _one_of(choices: Iterable[str]) -> str:
 # --- pandera -------------------------------------------------------------------------------------
 
 
+def _each_distinct(series: pd.Series, function: Callable[[str], Any]) -> np.ndarray:
+    """``function`` of every cell, called once per distinct text (most columns repeat a few
+    hundred values over 100,000 rows: a Python call per cell is the cost of a large upload)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [function(value) for value in uniques.tolist()]
+    return results[codes]
+
+
 def _check(predicate: Callable[[str], bool], expected: str, *, optional: bool = False) -> pa.Check:
     def test(value: str) -> bool:
         return (optional and value == "") or predicate(value)
 
-    return pa.Check(test, element_wise=True, error=expected)
+    def column_test(series: pd.Series) -> pd.Series:
+        return pd.Series(_each_distinct(series, test).astype(bool), index=series.index)
+
+    return pa.Check(column_test, error=expected)
 
 
 def _member(ids: Collection[str], expected: str, *, optional: bool = False) -> pa.Check:
@@ -261,8 +273,10 @@ def _duplicate_problems(
     first: dict[str, Hashable] = {}
     problems = []
     where = "feature" if features else "line"
-    for number, value in text[column].items():
-        if value == "":
+    values = text[column]
+    repeated = set(values[values.duplicated(keep=False) & (values != "")].tolist())
+    for number, value in zip(text.index.tolist(), values.tolist(), strict=True):
+        if value not in repeated:
             continue
         if value in first:
             expected = f"a unique {column} (already used on {where} {first[value]})"
@@ -307,10 +321,10 @@ def _parse_day(value: str) -> dt.date | None:
 
 def _order_problems(text: pd.DataFrame, first: str, last: str) -> list[Problem]:
     problems = []
-    for number, first_text, last_text in zip(
-        text.index, text[first].tolist(), text[last].tolist(), strict=True
+    starts, ends = _each_distinct(text[first], _parse_day), _each_distinct(text[last], _parse_day)
+    for number, first_text, last_text, start, end in zip(
+        text.index, text[first].tolist(), text[last].tolist(), starts, ends, strict=True
     ):
-        start, end = _parse_day(first_text), _parse_day(last_text)
         if start is not None and end is not None and end < start:
             expected = f"on or after {first} ({first_text})"
             problems.append(Problem(int(str(number)), last, last_text, expected))
@@ -321,7 +335,9 @@ def _list_member_problems(
     text: pd.DataFrame, column: str, ids: Collection[str], expected: str
 ) -> list[Problem]:
     problems = []
-    for number, value in text[column].items():
+    for number, value in zip(text.index.tolist(), text[column].tolist(), strict=True):
+        if not value:
+            continue
         for item in _split_list(value):
             if item not in ids:
                 problems.append(Problem(int(str(number)), column, item, expected))
@@ -377,15 +393,26 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _column_text(values: Iterable[object], column: str) -> list[str]:
-    texts = [_cell_text(value) for value in values]
+def _column_text(series: pd.Series, column: str) -> list[str]:
+    texts: list[str]
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        # One vectorised call, as _cell_text writes a date; NaT is an empty cell.
+        texts = series.dt.strftime("%Y-%m-%d").fillna("").tolist()
+    elif isinstance(series.dtype, pd.StringDtype):
+        texts = series.fillna("").tolist()  # text already (an uploaded CSV): NA is empty
+    else:
+        values = series.tolist()
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":
+            texts = values
+        else:
+            texts = [_cell_text(value) for value in values]
     if column in settings.FREE_TEXT_COLUMNS:
         return texts
     return [text.strip() for text in texts]
 
 
 def _text_frame(df: pd.DataFrame, columns: Sequence[str], lines: Sequence[int]) -> pd.DataFrame:
-    data = {column: _column_text(df[column].tolist(), column) for column in columns}
+    data = {column: _column_text(df[column], column) for column in columns}
     index = pd.Index(list(lines), name="line", dtype="int64")
     return pd.DataFrame(data, index=index, columns=list(columns), dtype=str)
 
@@ -405,7 +432,12 @@ def _character_problems(text: pd.DataFrame) -> list[Problem]:
     forbidden = settings.FORBIDDEN_CELL_CHARACTERS
     problems = []
     for column in text.columns:
-        for number, value in text[column].items():
+        values = text[column].tolist()
+        # A whole column at once first (C loops): almost every column of an upload is clean.
+        longest = max(map(len, values), default=0)
+        if longest <= settings.MAX_CELL_CHARACTERS and forbidden.isdisjoint("".join(values)):
+            continue
+        for number, value in zip(text.index.tolist(), values, strict=True):
             if len(value) > settings.MAX_CELL_CHARACTERS:
                 expected = (
                     f"at most {settings.MAX_CELL_CHARACTERS:,} characters (it has "
@@ -413,9 +445,9 @@ def _character_problems(text: pd.DataFrame) -> list[Problem]:
                 )
                 problems.append(Problem(int(str(number)), str(column), value[:60] + "…", expected))
                 continue
-            bad = sorted({char for char in value if char in forbidden})
-            if not bad:
+            if forbidden.isdisjoint(value):
                 continue
+            bad = sorted({char for char in value if char in forbidden})
             names = ", ".join(f"U+{ord(char):04X}" for char in bad)
             expected = (
                 f"text without control characters (it holds {names}, which an Excel workbook "
@@ -465,6 +497,19 @@ def _header_problems(
     return problems
 
 
+def _csv_records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """(line, record) of CSV text, a record's line being the one it starts on; a CSV error
+    ends the records and is added to ``problems``."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    previous_end = 0
+    try:
+        for record in reader:
+            line, previous_end = previous_end + 1, reader.line_num
+            yield line, record
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, None, None, f"the CSV cannot be read: {exc}"))
+
+
 def _parse_csv(
     text: str,
     *,
@@ -480,40 +525,71 @@ def _parse_csv(
     if not text.strip():
         expected = f"a header line with the columns {', '.join(columns)}"
         raise error([Problem(None, None, "", expected)], source)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    frame, row_problems = _parse_records(
+        _csv_records(text, problems),
+        columns=columns,
+        error=error,
+        source=source,
+        optional=optional,
+    )
+    return frame, row_problems + problems
+
+
+def _parse_records(
+    records: Iterable[tuple[int, Sequence[str]]],
+    *,
+    columns: Sequence[str],
+    error: type[DataError],
+    source: str,
+    optional: Collection[str] = (),
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """(line, record) pairs, the header first -> (text frame indexed by line, problems).
+
+    Raises ``error`` at once when there is no header or a wrong one.
+    """
     header: list[str] | None = None
-    records: list[list[str]] = []
+    rows: list[Sequence[str]] = []
     lines: list[int] = []
     problems: list[Problem] = []
-    previous_end = 0
-    try:
-        for record in reader:
-            line, previous_end = previous_end + 1, reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line
-            if header is None:
-                header = [name.strip() for name in record]
-                required = [name for name in columns if name not in optional or name in header]
-                header_problems = _header_problems(header, required, line=line)
-                if header_problems:
-                    raise error(header_problems, source)
-                continue
-            if len(record) != len(header):
-                expected = (
-                    f"the row has {len(record)} fields, expected {len(header)} "
-                    "(a comma inside an unquoted text?)"
-                )
-                problems.append(Problem(line, None, None, expected))
-                continue
-            records.append(record)
-            lines.append(line)
-    except csv.Error as exc:
-        problems.append(Problem(reader.line_num, None, None, f"the CSV cannot be read: {exc}"))
-    raw = pd.DataFrame(records, columns=header, dtype=str)
-    for name in optional:
-        if name not in raw.columns:
-            raw[name] = ""
-    return _text_frame(raw, columns, lines), problems
+    for line, record in records:
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue  # a blank line
+        if header is None:
+            header = [name.strip() for name in record]
+            required = [name for name in columns if name not in optional or name in header]
+            header_problems = _header_problems(header, required, line=line)
+            if header_problems:
+                raise error(header_problems, source)
+            continue
+        if len(record) != len(header):
+            expected = (
+                f"the row has {len(record)} fields, expected {len(header)} "
+                "(a comma inside an unquoted text?)"
+            )
+            problems.append(Problem(line, None, None, expected))
+            continue
+        rows.append(record)
+        lines.append(line)
+    if header is None:
+        expected = f"a header line with the columns {', '.join(columns)}"
+        raise error([Problem(None, None, "", expected)], source)
+    # Column lists straight from the records: no frame of the raw text in between.
+    named = dict(zip(header, map(list, zip(*rows, strict=True)), strict=False))
+    empty = [""] * len(rows)
+    data = {column: named.get(column, empty) for column in columns}
+    texts = {
+        column: values if column in settings.FREE_TEXT_COLUMNS else [v.strip() for v in values]
+        for column, values in data.items()
+    }
+    index = pd.Index(lines, name="line", dtype="int64")
+    return pd.DataFrame(texts, index=index, columns=list(columns), dtype=str), problems
+
+
+def _unguarded(text: pd.DataFrame, unguard: Callable[[str], str]) -> pd.DataFrame:
+    """``unguard`` applied to every cell, once per distinct text of each column."""
+    data = {column: _each_distinct(text[column], unguard).tolist() for column in text.columns}
+    return pd.DataFrame(data, index=text.index, columns=text.columns, dtype=str)
 
 
 def _read_text(path: Path, *, error: type[DataError]) -> str:
@@ -655,7 +731,7 @@ def sources_from_csv(
         optional=("link",),
     )
     if unguard is not None:
-        text = text.apply(lambda column: column.map(unguard))
+        text = _unguarded(text, unguard)
     problems += _source_problems(text, taken_ids)
     if problems:
         raise SourcesTableError(_sorted(problems, columns), source)
@@ -932,7 +1008,39 @@ def deployments_from_csv(
         data, columns=settings.DEPLOYMENT_COLUMNS, error=DeploymentTableError, source=source
     )
     if unguard is not None:
-        text = text.apply(lambda column: column.map(unguard))
+        text = _unguarded(text, unguard)
+    problems += _deployment_problems(text, site_ids=site_ids, source_ids=source_ids)
+    if problems:
+        raise DeploymentTableError(_sorted(problems, settings.DEPLOYMENT_COLUMNS), source)
+    return _typed_deployments(text)
+
+
+def deployments_from_records(
+    rows: Sequence[Sequence[str]],
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    source: str = "upload",
+    unguard: Callable[[str], str] | None = None,
+) -> pd.DataFrame:
+    """Validate deployments given as rows of cell text (a spreadsheet's sheet), the header first.
+
+    As :func:`deployments_from_csv`, without writing and parsing CSV text in between; row
+    ``i`` (0-based) is reported as line ``i + 1``, the spreadsheet's row number.
+
+    Raises
+    ------
+    DeploymentTableError
+        Listing every problem, with the spreadsheet's row numbers.
+    """
+    text, problems = _parse_records(
+        enumerate(rows, start=1),
+        columns=settings.DEPLOYMENT_COLUMNS,
+        error=DeploymentTableError,
+        source=source,
+    )
+    if unguard is not None:
+        text = _unguarded(text, unguard)
     problems += _deployment_problems(text, site_ids=site_ids, source_ids=source_ids)
     if problems:
         raise DeploymentTableError(_sorted(problems, settings.DEPLOYMENT_COLUMNS), source)
@@ -1059,7 +1167,7 @@ def events_from_csv(
         source=source,
     )
     if unguard is not None:
-        text = text.apply(lambda column: column.map(unguard))
+        text = _unguarded(text, unguard)
     problems += _event_problems(text, site_ids=site_ids, source_ids=source_ids, taken_ids=taken_ids)
     if problems:
         raise EventsTableError(_sorted(problems, settings.EVENT_COLUMNS), source)

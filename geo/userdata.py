@@ -264,17 +264,17 @@ def _escaped_underscores(data: bytes) -> bool:
     return False
 
 
-def _openpyxl_cells(data: bytes, rows: int, columns: int) -> list[list[object]]:
+def _openpyxl_cells(data: bytes, rows: int, columns: int) -> Sequence[Sequence[object]]:
     book = _exact_workbook(data)
     try:
         sheet = book[settings.XLSX_SHEET] if settings.XLSX_SHEET in book else book.worksheets[0]
         cells = sheet.iter_rows(max_col=columns, values_only=True)
-        return [list(row) for row in itertools.islice(cells, rows)]
+        return list(itertools.islice(cells, rows))
     finally:
         book.close()
 
 
-def _calamine_cells(data: bytes, rows: int, columns: int) -> list[list[object]]:
+def _calamine_cells(data: bytes, rows: int, columns: int) -> Sequence[Sequence[object]]:
     with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as book:
         names = book.sheet_names
         if not names:
@@ -284,7 +284,9 @@ def _calamine_cells(data: bytes, rows: int, columns: int) -> list[list[object]]:
         )
         # From A1, as the spreadsheet numbers its rows: problems are reported by that number.
         cells = sheet.to_python(skip_empty_area=False, nrows=rows)
-    return [list[object](row[:columns]) for row in cells]
+    if all(len(row) <= columns for row in cells[:1]):  # a grid: every row as long as the first
+        return cells
+    return [row[:columns] for row in cells]
 
 
 def _xlsx_rows(
@@ -308,15 +310,19 @@ def _xlsx_rows(
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, CalamineError) as exc:
         statement = f"the file is not an Excel workbook (.xlsx) that can be read: {exc}"
         raise error([Problem(None, None, None, statement)], name) from exc
-    rows = [[tables.cell_text(value) for value in row] for row in cells]
+    # Most cells are text already; only numbers, dates and booleans are converted.
+    rows = [
+        [value if type(value) is str else tables.cell_text(value) for value in row] for row in cells
+    ]
     if len(rows) > settings.UPLOAD_MAX_ROWS + 1:  # the sheet goes on beyond the budget
         raise limits.too_many_rows(name, error=error)
-    control = [
-        Problem(number, None, None, f"a cell holds {escaped!r}: {_CONTROL_ESCAPE_STATEMENT}")
-        for number, row in enumerate(rows, start=1)
-        for escaped in sorted({m for cell in row for m in _XLSX_CONTROL.findall(cell)})
-    ]
-    if control:
+    # One search of the whole sheet's text first: a control character is rare.
+    if _XLSX_CONTROL.search("".join(cell for row in rows for cell in row)):
+        control = [
+            Problem(number, None, None, f"a cell holds {escaped!r}: {_CONTROL_ESCAPE_STATEMENT}")
+            for number, row in enumerate(rows, start=1)
+            for escaped in sorted({m for cell in row for m in _XLSX_CONTROL.findall(cell)})
+        ]
         raise error(control, name)
     while rows and not any(rows[-1]):
         rows.pop()  # trailing empty rows
@@ -335,8 +341,8 @@ def _xlsx_as_csv(data: bytes, name: str, error: type[DataError] = DeploymentTabl
     return out.getvalue()
 
 
-def _upload_text(name: str, data: bytes, error: type[DataError], noun: str) -> str | bytes:
-    """The CSV text of an uploaded table (an Excel workbook's first sheet as CSV)."""
+def _checked_upload(name: str, data: bytes, error: type[DataError], noun: str) -> str:
+    """The kind of an uploaded table (``csv`` or ``xlsx``) once it is within the budget."""
     _too_big(data, name, error)
     limits.check_upload(name, data, error=error)
     kind = _suffix(name)
@@ -344,6 +350,12 @@ def _upload_text(name: str, data: bytes, error: type[DataError], noun: str) -> s
         wanted = " or ".join(f".{suffix}" for suffix in settings.TABLE_UPLOAD_TYPES)
         statement = f"{noun} must be a {wanted} file, not {name!r}"
         raise error([Problem(None, None, None, statement)], name)
+    return kind
+
+
+def _upload_text(name: str, data: bytes, error: type[DataError], noun: str) -> str | bytes:
+    """The CSV text of an uploaded table (an Excel workbook's first sheet as CSV)."""
+    kind = _checked_upload(name, data, error, noun)
     return _xlsx_as_csv(data, name, error) if kind == "xlsx" else data
 
 
@@ -375,10 +387,19 @@ def read_table(
     DeploymentTableError
         Listing every problem: line (the spreadsheet's row number), column, what was expected.
     """
-    text = _upload_text(name, data, DeploymentTableError, "a deployment table")
-    typed = tables.deployments_from_csv(
-        text, site_ids=site_ids, source_ids=source_ids, source=name, unguard=unguard_formula
-    )
+    if _checked_upload(name, data, DeploymentTableError, "a deployment table") == "xlsx":
+        # The workbook's rows, with no CSV text in between (line numbers are sheet rows).
+        typed = tables.deployments_from_records(
+            _xlsx_rows(data, name),
+            site_ids=site_ids,
+            source_ids=source_ids,
+            source=name,
+            unguard=unguard_formula,
+        )
+    else:
+        typed = tables.deployments_from_csv(
+            data, site_ids=site_ids, source_ids=source_ids, source=name, unguard=unguard_formula
+        )
     return table_text(typed)
 
 
