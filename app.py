@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import scenes, urlstate
+from geo import scenes, urlstate, worker
 from geo.errors import DataError
 from geo.filters import FilterState
 from layers import static
@@ -24,6 +24,14 @@ def _install_static() -> str:
     # Not data. scripts/run.sh fills ./static before the server starts; this keeps a server
     # started another way (streamlit run app.py) complete too, once per process.
     return str(static.install_static())
+
+
+@st.cache_resource(show_spinner=False)
+def _start_upload_workers() -> bool:
+    # Not data: the upload workers' fork server, started once per process with the app so
+    # that the first upload does not pay for its imports (geo/worker.py).
+    worker.start()
+    return True
 
 
 def _seed_from_url() -> None:
@@ -49,6 +57,7 @@ def _seed_from_url() -> None:
 
 def main() -> None:
     _install_static()
+    _start_upload_workers()
     try:
         data = context.dataset()
     except DataError as exc:

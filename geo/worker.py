@@ -33,6 +33,7 @@ import resource
 import threading
 import time
 from collections.abc import Callable, Collection
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any, TypeVar
@@ -52,8 +53,9 @@ from geo.errors import (
 
 T = TypeVar("T")
 
-# Modules the fork server imports once, so that no child imports anything.
-_PRELOAD = ["geo.worker"]
+# Modules the fork server imports once, so that no child imports anything; geo.background
+# first, so that the imports themselves run at the workers' lower priority.
+_PRELOAD = ["geo.background", "geo.worker"]
 # Seconds of CPU time the child may use beyond the wall-clock limit before the kernel stops it
 # (the parent normally kills it first; this covers a parent that died).
 _CPU_GRACE_S = 5
@@ -70,6 +72,17 @@ def _context() -> ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
+
+
+def start() -> None:
+    """Start the workers' fork server now, in the background, rather than on the first upload.
+
+    Its imports take a few seconds of CPU (at low priority); started with the app, the first
+    upload neither waits for them within its time limit nor has them compete with the
+    sessions stepping through the map meanwhile. Later calls do nothing.
+    """
+    _context()  # sets the fork server's preload
+    forkserver.ensure_running()
 
 
 @functools.cache
@@ -110,7 +123,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _limit_self(memory: int, seconds: float) -> None:
-    os.nice(settings.UPLOAD_WORKER_NICENESS)
+    # Inherited from the fork server already (geo.background); never lowered twice.
+    os.nice(max(0, settings.UPLOAD_WORKER_NICENESS - os.nice(0)))
     limit = _address_space() + _ADDRESS_SPACE_BUDGETS * memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     cpu = math.ceil(seconds) + _CPU_GRACE_S

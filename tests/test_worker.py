@@ -156,3 +156,21 @@ def test_a_10_mb_layer_of_natural_earth_detail_is_accepted_by_the_worker() -> No
     outlines = json.loads((settings.BOUNDARIES_DIR / "countries_lod2.geojson").read_bytes())
     assert len(upload.features) == len(outlines["features"])
     assert upload.features.geometry.is_valid.all()
+
+
+def test_the_fork_server_and_its_workers_run_at_the_upload_niceness_once_started() -> None:
+    from multiprocessing import forkserver
+
+    worker.start()
+    server = forkserver._forkserver._forkserver_pid  # private: read in this test only
+    assert server is not None
+    # The server lowers its own priority as it starts (geo.background), before its imports.
+    deadline = time.monotonic() + 30
+    while os.getpriority(os.PRIO_PROCESS, server) != settings.UPLOAD_WORKER_NICENESS:
+        assert time.monotonic() < deadline, "the fork server never lowered its priority"
+        time.sleep(0.05)
+    worker.start()  # a second start changes nothing
+    assert forkserver._forkserver._forkserver_pid == server
+    # A worker inherits the priority, and is not lowered a second time.
+    niceness = worker.run_bounded(os.nice, 0, name="nice", error=DeploymentTableError)
+    assert niceness == settings.UPLOAD_WORKER_NICENESS
