@@ -149,11 +149,12 @@ def uploads_markdown(uploads: dict[str, Any]) -> str:
         f"(commit {uploads.get('commit', '?')}). *In process*: the reader of geo/userdata.py "
         "alone in a fresh process, no time limit; peak = VmHWM growth while reading. "
         f"*Worker*: the app's way (geo/worker.py), limits {limits.get('seconds', '?')} s and "
-        f"{limits.get('memory_mb', 0):,.0f} MB resident.",
+        f"{limits.get('memory_mb', 0):,.0f} MB resident. Load average at the start: "
+        f"{uploads.get('load_average', '?')} (2 cores).",
         "",
-        "| Case | Size | In process: time | In process: peak | In process: outcome "
-        "| Worker: time | Worker: outcome |",
-        "| --- | ---: | ---: | ---: | --- | ---: | --- |",
+        "| Case | Size | In process: time | In process: CPU | In process: peak "
+        "| In process: outcome | Worker: time | Worker: outcome |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |",
     ]
     for entry in uploads.get("entries", []):
         inside = entry.get("in_process", {})
@@ -165,6 +166,7 @@ def uploads_markdown(uploads: dict[str, Any]) -> str:
                     entry["case"],
                     f"{entry.get('bytes', 0) / 1024 / 1024:,.2f} MB",
                     _s_text(inside.get("seconds")),
+                    _s_text(inside.get("cpu_seconds")),
                     _mb_text(inside.get("peak_mb")),
                     str(inside.get("outcome", "not run")).replace("|", "/"),
                     _s_text(bounded.get("seconds")),
