@@ -186,7 +186,22 @@ def test_sources_slide_lists_every_document_cited_with_publisher_and_date(
     assert "Denmark, U.S. Deadlock on Greenland" in text
     # A document without a title of its own is cited as its publisher's report.
     assert "[untitled]" not in text
-    assert "VRT report (untitled): Belgium sends no soldiers" in text
+    assert "VRT report (15 Jan 2026)" in text
+
+
+def test_sources_slide_and_slide_footer_cite_every_document_in_the_same_words(
+    presentation: PresentationType, dataset: Dataset
+) -> None:
+    slide = list(presentation.slides)[-1]
+    listed = [
+        paragraph.text
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+    ]
+    for source_id in ("001_dac01f47c5353441.txt", "003_d82457b0f6138968.txt"):
+        # The footer of a slide cites dataset.source_titles; the sources slide the same words.
+        assert dataset.source_titles[source_id] in listed, source_id
 
 
 # --- parts -----------------------------------------------------------------------------------
