@@ -283,7 +283,7 @@ class Citation:
         return f"{self.title} ({', '.join(parts)})" if parts else self.title
 
 
-def citation(row: Mapping[str, Any]) -> Citation:
+def citation(row: Mapping[Any, Any]) -> Citation:
     """The :class:`Citation` of one row of the sources table (``title``, ``publisher``,
     ``date``, ``date_precision``)."""
     raw = row.get("publisher")
