@@ -429,6 +429,9 @@ EXPORT_GROW_MARGIN = 0.03
 # A contributing nation cut by the frame is shown whole if the frame grows at most this much
 # (in area); else it stays cut.
 EXPORT_MAX_GROWTH = 2.0
+# Room kept between a label and a marker or badge (slide pixels): wider than a label's white
+# halo, so that a name never touches a badge.
+EXPORT_LABEL_CLEARANCE_PX = 6
 # Width of the legend panel right of the map, and the outer margin (slide pixels).
 EXPORT_PANEL_WIDTH_PX = 420
 EXPORT_MARGIN_PX = 26
