@@ -174,6 +174,8 @@ class Sheet:
         self.extent: Extent
         self.placer: labels.Placer
         self._positions: dict[str, tuple[float, float]] = {}  # display px of each marker
+        self._site_symbols: dict[str, str] = {}  # site id -> kind drawn ("quiet" for context)
+        self._covered_sites: set[str] = set()  # sites whose symbol a marker covers
         self._event_labels: list[tuple[EventMark, float, float, float]] = []
         self.label_boxes: list[Box] = []  # every label drawn on the map (display px)
         # The same labels with what they name: ("site", "sea", "event" or "country", text, box).
@@ -564,13 +566,19 @@ class Sheet:
             style = settings.QUIET_SITE_STYLE if site.quiet else settings.SITE_STYLES[kind]
             radius_px = number(style, "radius", 5)
             self._circle(site.x, site.y, radius_px, circle(style, self.units), _Z["site"])
-            if site.quiet:
-                self.drawn.quiet_sites = True
-            else:
-                self.drawn.site_kinds.add(kind)
+            self._site_symbols[site.site] = "quiet" if site.quiet else kind
+            self._legend_sites()
             dx, dy = self.display(site.x, site.y)
             r = self.units.px(radius_px + 1)
             self.placer.take((dx - r, dy - r, dx + r, dy + r))
+
+    def _legend_sites(self) -> None:
+        """The site symbols the legend lists: those a marker does not cover."""
+        shown = {
+            kind for site, kind in self._site_symbols.items() if site not in self._covered_sites
+        }
+        self.drawn.quiet_sites = "quiet" in shown
+        self.drawn.site_kinds = shown - {"quiet"}
 
     def _circle(
         self, x: float, y: float, radius_px: float, kwargs: dict[str, Any], zorder: float
@@ -637,8 +645,11 @@ class Sheet:
             ]
             if ox or oy:
                 self._leader(sx, sy, sx + ox, sy + oy)
+            else:
+                self._covered_sites.add(marker.site)  # its site's symbol is under it
             self._marker(marker, sx + ox, sy + oy, core, badges)
         self.drawn.deployments = self.drawn.deployments or bool(markers)
+        self._legend_sites()
 
     def _free_offset(
         self,

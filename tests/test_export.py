@@ -545,3 +545,24 @@ def test_untitled_sources_are_cited_by_publisher_and_date(
     )
     assert "[untitled]" not in footer
     assert "VRT report (15 Jan 2026)" in footer
+
+
+def _legend_texts(drawing: export_render.Drawing) -> list[str]:
+    return [
+        text.get_text()
+        for text in drawing.figure.findobj(matplotlib.text.Text)
+        if text.get_gid() == "legend"
+    ]
+
+
+def test_the_legend_lists_no_site_symbol_that_lies_hidden_under_a_marker(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    air_base = settings.SITE_KIND_LABELS["air_base"]
+    # Keflavík's marker sits on the air base: its symbol is not seen, nor listed.
+    assert air_base not in _legend_texts(scene_drawings["iceland-air-policing"])
+    # A marker moved aside leaves its site's symbol in view (the battlegroup in Lithuania,
+    # where the sources state no place): that one is listed.
+    eastern = _legend_texts(scene_drawings["eastern-flank"])
+    assert settings.SITE_KIND_LABELS["region"] in eastern
+    assert air_base not in eastern
