@@ -50,6 +50,9 @@ PRESENTER_MAP_HEIGHT_PX = 900
 # Presenter mode: height of the slim scene bar (scene n of N, previous, next, exit) above the
 # map, in CSS pixels; the map takes the rest of the window.
 PRESENTER_BAR_PX = 40
+# ... and, on larger screens, this share of the window's height (in hundredths: 4.2 is 45 px at
+# 1080 and 91 px at 2160), so that the bar's buttons and text grow with the screen.
+PRESENTER_BAR_VH = 4.2
 # Presenter mode: zoom steps a scene's fitted view may take (a quarter fills the screen better
 # than whole zoom levels, which can leave half the screen empty).
 PRESENTER_ZOOM_SNAP = 0.25
