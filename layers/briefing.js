@@ -661,8 +661,47 @@
         return out;
     }
 
+    /* The contribution lines on the map as segments [x0, y0, x1, y1] in pixels of the map. */
+    function lineSegments(map, frame) {
+        var segs = [];
+        if (!B.edges || !map.hasLayer(B.edges)) { return segs; }  // the layer is off
+        (B.lines || []).forEach(function (line) {
+            var prev = null;
+            line.points.forEach(function (ll) {
+                var p = map.latLngToContainerPoint(ll);
+                if (prev) {
+                    var s = [prev.x, prev.y, p.x, p.y];
+                    if (area(grown([Math.min(s[0], s[2]), Math.min(s[1], s[3]),
+                                    Math.max(s[0], s[2]), Math.max(s[1], s[3])], 1), frame)) {
+                        segs.push(s);
+                    }
+                }
+                prev = p;
+            });
+        });
+        return segs;
+    }
+
+    /* Whether a segment crosses a box (Liang-Barsky clipping). */
+    function segmentHits(box, s) {
+        var t0 = 0, t1 = 1, dx = s[2] - s[0], dy = s[3] - s[1];
+        var p = [-dx, dx, -dy, dy], q = [s[0] - box[0], box[2] - s[0], s[1] - box[1],
+                                         box[3] - s[1]];
+        for (var i = 0; i < 4; i++) {
+            if (p[i] === 0) { if (q[i] < 0) { return false; } continue; }
+            var t = q[i] / p[i];
+            if (p[i] < 0) { if (t > t1) { return false; } if (t > t0) { t0 = t; } }
+            else { if (t < t0) { return false; } if (t < t1) { t1 = t; } }
+        }
+        return true;
+    }
+    function crossed(box, segs) {
+        for (var i = 0; i < segs.length; i++) { if (segmentHits(box, segs[i])) { return true; } }
+        return false;
+    }
+
     function placeLabels(map, origin, frame, taken) {
-        var labels = [];
+        var labels = [], segs = lineSegments(map, frame);
         (B.siteMarkers || []).forEach(function (marker) {
             var tip = marker.getTooltip(), el = tip && tip.getElement();
             if (el && map.hasLayer(marker)) {
@@ -701,12 +740,16 @@
                                                       label.point.x, label.point.y], 5));
             }) : taken;
             var shifts = labelShifts(box, label.point, label.around);
-            for (var i = 0; i < shifts.length; i++) {
-                var spot = moved(box, shifts[i][0], shifts[i][1]);
-                if (within(spot, frame) && !hits(grown(spot, 1), others)) {
-                    el.style.translate = shifts[i][0] + "px " + shifts[i][1] + "px";
-                    taken.push(spot);
-                    return;
+            // Off the contribution lines where a free place exists; else across them.
+            for (var pass = 0; pass < 2; pass++) {
+                for (var i = 0; i < shifts.length; i++) {
+                    var spot = moved(box, shifts[i][0], shifts[i][1]);
+                    if (within(spot, frame) && !hits(grown(spot, 1), others) &&
+                            (pass || !crossed(spot, segs))) {
+                        el.style.translate = shifts[i][0] + "px " + shifts[i][1] + "px";
+                        taken.push(spot);
+                        return;
+                    }
                 }
             }
             el.classList.add("label-hidden");
