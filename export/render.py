@@ -646,7 +646,7 @@ class Renderer:
             if abs(start[0] - end[0]) + abs(start[1] - end[1]) < _SAME_PLACE_DEG:
                 continue  # the nation hosts the site
             status = _best_status(pair["status"])
-            line = summary.curve(start, end)
+            line = summary.curve(start, end, points=settings.EXPORT_CURVE_POINTS)
             lat = np.array([p[0] for p in line])
             lon = np.array([p[1] for p in line])
             x, y = projection.project(lon, lat)

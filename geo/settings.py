@@ -435,6 +435,9 @@ EXPORT_MAX_GROWTH = 2.0
 # Room kept between a label and a marker or badge (slide pixels): wider than a label's white
 # halo, so that a name never touches a badge.
 EXPORT_LABEL_CLEARANCE_PX = 6
+# Points of a contribution line on a slide: the map's curve (CURVE_BEND), finer, so that a
+# slide zoomed on a line's end (Iceland, from Belgium) shows a curve, not its corners.
+EXPORT_CURVE_POINTS = 120
 # Width of the legend panel right of the map, and the outer margin (slide pixels).
 EXPORT_PANEL_WIDTH_PX = 420
 EXPORT_MARGIN_PX = 26
