@@ -157,9 +157,11 @@ def test_notes_hold_the_talking_points_and_the_documents_they_cite(
         assert scene.talking_points[0] in notes
         assert all(point in notes for point in scene.talking_points)
     eastern = _notes(slides[0])
-    assert "Missions on the eastern flank of Europe — Belgian Defence, undated" in eastern
+    # Cited as the slide's footer cites them (one form: geo.summary.citation).
+    assert dataset.source_titles["002_966a53d1d1db0cce.txt"] in eastern
+    assert "Missions on the eastern flank of Europe (Belgian Defence)" in eastern
     greenland = _notes(slides[-1])
-    assert "Belgium to send one officer" in greenland and "16 Jan 2026" in greenland
+    assert "News.Az report (16 Jan 2026): Belgium to send one officer" in greenland
     assert "Missions on the eastern flank" not in greenland
 
 
