@@ -472,7 +472,7 @@ class Sheet:
                 if piece is None:
                     continue  # the whole line is out of view
                 x, y = piece[:, 0], piece[:, 1]
-                self._edge_badge(curve.code, curve.color, float(x[0]), float(y[0]))
+                self._edge_badge(curve.code, curve.color, curve.status, float(x[0]), float(y[0]))
             line = Line2D(x, y, **stroke(style, self.units, color=curve.color))
             line.set_solid_capstyle("round")
             self._add(line, _Z["curve"])
@@ -507,7 +507,7 @@ class Sheet:
             points = points[::-1]
         return np.asarray(points, dtype=float)
 
-    def _edge_badge(self, code: str, colour: str, x: float, y: float) -> None:
+    def _edge_badge(self, code: str, colour: str, status: str, x: float, y: float) -> None:
         """The nation's badge where its line from out of view enters the map, at (x, y) in
         projected metres; one badge serves the nation's lines entering close together, and a
         badge of another nation already there moves this one along the edge."""
@@ -555,7 +555,9 @@ class Sheet:
             selected=False,
         )
         offset = (-width / 2, height / 2, width / 2, -height / 2)
-        badge = ((offset[0], offset[3], offset[2], offset[1]), code, colour, "active")
+        # In the look of the line's status (an announced contribution: a dashed badge), as the
+        # nation's badges on the markers.
+        badge = ((offset[0], offset[3], offset[2], offset[1]), code, colour, status)
         self._marker_badges(marker, bx, by, [badge])
         self.drawn.edge_badges = True
 

@@ -508,6 +508,8 @@ def test_every_line_from_a_nation_out_of_view_ends_at_its_badge_on_the_frame_edg
     assert ends >= 2  # Belgium out of view (Iceland, Baltic Air Policing), Germany (Greenland)
     recon = scene_drawings["greenland-reconnaissance"]
     assert [code for code, _box in recon.edge_badges].count("DEU") >= 1
+    # Every contribution there is announced: no badge, at the edge or on a marker, looks active.
+    assert "Nation badge: active" not in _legend_texts(recon)
 
 
 def test_an_event_at_sea_is_drawn_at_its_recorded_position(
