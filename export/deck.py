@@ -103,21 +103,24 @@ class Document:
     ----------
     id : str
         The document's id in ``data/sources.csv``.
-    title, publisher, date : str
-        As shown: the title, the publisher ("" when not stated), the date at the precision the
-        source gives, or "undated".
+    citation : str
+        The document cited as the slides' footer cites it (:func:`geo.summary.citation`):
+        "Title (Publisher, 16 Jan 2026)", or "VRT report (15 Jan 2026)" without a title.
+    about : str
+        For a document without a title of its own, what the table says it is; else "".
+    undated : bool
+        Whether the document states no date.
     """
 
     id: str
-    title: str
-    publisher: str
-    date: str
+    citation: str
+    about: str = ""
+    undated: bool = False
 
     @property
     def line(self) -> str:
-        """ "Title — Publisher, 16 Jan 2026" (the publisher only when stated)."""
-        rest = ", ".join(part for part in (self.publisher, self.date) if part)
-        return f"{self.title} — {rest}"
+        """The citation, with what an untitled document is about."""
+        return f"{self.citation}: {self.about}" if self.about else self.citation
 
 
 @dataclass(frozen=True)
@@ -223,21 +226,12 @@ def _documents(dataset: Dataset) -> dict[str, Document]:
     """Every source of the dataset as the deck cites it, by id, in file order."""
     out: dict[str, Document] = {}
     for row in dataset.sources.to_dict("records"):
-        date = row.get("date")
-        when = (
-            "undated"
-            if date is None or pd.isna(date)
-            else summary.day_text(pd.Timestamp(date), str(row.get("date_precision") or "day"))
-        )
-        publisher = row.get("publisher")
-        publisher = clean_text(publisher, one_line=True) if isinstance(publisher, str) else ""
-        title = clean_text(row["title"], one_line=True)
-        if title.startswith(settings.UNTITLED_MARK):
-            # No title of its own: cited as its publisher's report, with what it is about.
-            about = _bare_title(title)
-            title = f"{publisher} report (untitled): {about}" if publisher else f"Untitled: {about}"
+        cited = summary.citation(row)
         out[str(row["id"])] = Document(
-            id=str(row["id"]), title=title, publisher=publisher, date=when
+            id=str(row["id"]),
+            citation=clean_text(cited.text, one_line=True),
+            about=clean_text(cited.about, one_line=True),
+            undated=not cited.when,
         )
     return out
 
@@ -630,9 +624,10 @@ def _title_slide(
 def _source_lines(doc: Document, scenes: Sequence[int]) -> list[tuple[str, float, bool, RGBColor]]:
     pt = settings.DECK_TEXT_PT
     where = f"Scene{'s' if len(scenes) > 1 else ''} {', '.join(str(n) for n in scenes)}"
-    detail = " · ".join(part for part in (doc.publisher, doc.date, where) if part)
+    about = f"Untitled; about: {doc.about}" if doc.about else ""
+    detail = " · ".join(part for part in (about, "undated" if doc.undated else "", where) if part)
     return [
-        (doc.title, pt["source"], True, _TEXT),
+        (doc.citation, pt["source"], True, _TEXT),
         (detail, pt["source_detail"], False, _MUTED),
     ]
 

@@ -174,21 +174,31 @@ class Sheet:
         self.extent: Extent
         self.placer: labels.Placer
         self._positions: dict[str, tuple[float, float]] = {}  # display px of each marker
+        self._site_symbols: dict[str, str] = {}  # site id -> kind drawn ("quiet" for context)
+        self._covered_sites: set[str] = set()  # sites whose symbol a marker covers
         self._event_labels: list[tuple[EventMark, float, float, float]] = []
         self.label_boxes: list[Box] = []  # every label drawn on the map (display px)
-        self._edge_boxes: list[Box] = []
-        self.event_points: list[
-            tuple[str, float, float]
-        ] = []  # (label, display x, y)  # badges of nations out of view, at the frame's edge
+        # The same labels with what they name: ("site", "sea", "event" or "country", text, box).
+        self.named_boxes: list[tuple[str, str, Box]] = []
+        # Badges of nations out of view, at the frame's edge: (nation, box in display px).
+        self.edge_badges: list[tuple[str, Box]] = []
+        # Marker cores and badges (edge badges too): no label comes within the clearance.
+        self.symbol_boxes: list[Box] = []
+        # Lines drawn (contribution and leader lines), display px: obstacles for labels.
+        self.line_paths: list[tuple[str, np.ndarray]] = []  # (nation or "leader", points)
+        self.event_points: list[tuple[str, float, float]] = []  # (label, display x, y)
 
     # --- measuring and wrapping ---------------------------------------------------------------
 
-    def measure(self, text: str, size_px: float, *, weight: str = "normal") -> tuple[float, float]:
+    def measure(
+        self, text: str, size_px: float, *, weight: str = "normal", italic: bool = False
+    ) -> tuple[float, float]:
         """Width and height in display pixels of a (possibly multi-line) text."""
         probe = self._probe
         probe.set_text(text)
         probe.set_fontsize(self.units.pt(size_px))
         probe.set_fontweight(weight)
+        probe.set_fontstyle("italic" if italic else "normal")
         probe.set_fontfamily(settings.EXPORT_FONT)
         box = probe.get_window_extent(self.renderer)
         return float(box.width), float(box.height)
@@ -336,6 +346,11 @@ class Sheet:
         )
 
     @property
+    def clearance(self) -> float:
+        """Display pixels kept free between a label and a marker or badge."""
+        return self.units.px(settings.EXPORT_LABEL_CLEARANCE_PX)
+
+    @property
     def metres_per_px(self) -> float:
         """Projected metres per display pixel (the same across and up: the extent fits)."""
         box = self.ax.get_window_extent(self.renderer)
@@ -444,47 +459,92 @@ class Sheet:
             self.drawn.overlays = True
 
     def curves(self, curves: Sequence[Curve]) -> None:
-        """Contribution lines in the nation's colour, dashed by status."""
+        """Contribution lines in the nation's colour, dashed by status. A line from a nation
+        out of view is drawn from where it last enters the map, and ends there at the nation's
+        badge (:meth:`_edge_badge`)."""
         for curve in curves:
             style = settings.CONTRIBUTION_STYLES.get(
                 curve.status, settings.CONTRIBUTION_STYLES["active"]
             )
-            line = Line2D(curve.x, curve.y, **stroke(style, self.units, color=curve.color))
+            x, y = curve.x, curve.y
+            if curve.code and not self.in_view(float(x[0]), float(y[0])):
+                piece = self._entering_piece(curve)
+                if piece is None:
+                    continue  # the whole line is out of view
+                x, y = piece[:, 0], piece[:, 1]
+                self._edge_badge(curve.code, curve.color, curve.status, float(x[0]), float(y[0]))
+            line = Line2D(x, y, **stroke(style, self.units, color=curve.color))
             line.set_solid_capstyle("round")
             self._add(line, _Z["curve"])
-            if curve.code and not self.in_view(float(curve.x[0]), float(curve.y[0])):
-                self._edge_badge(curve)
+            self._obstacle_line(curve.code, x, y)
             self.drawn.curve_statuses.add(
                 curve.status if curve.status in settings.CONTRIBUTION_STYLES else "active"
             )
 
-    def _edge_badge(self, curve: Curve) -> None:
-        """The nation's badge where its line from out of view enters the map."""
+    def _obstacle_line(self, name: str, x: np.ndarray, y: np.ndarray) -> None:
+        """A drawn line, in display pixels, that labels keep off."""
+        points = self.ax.transData.transform(np.column_stack([x, y]))
+        self.line_paths.append((name, points))
+        self.placer.take_line(points)
+
+    def _entering_piece(self, curve: Curve) -> np.ndarray | None:
+        """The part of a line inside the map that reaches its site (projected points, from the
+        frame's edge to the site); None when no part of it is in view."""
         xmin, xmax, ymin, ymax = self.extent
-        inside = shapely.clip_by_rect(
-            shapely.LineString(np.column_stack([curve.x, curve.y])), xmin, ymin, xmax, ymax
-        )
-        if inside.is_empty:
-            return
-        start = shapely.Point(curve.x[0], curve.y[0])
-        ends = [shapely.Point(xy) for xy in shapely.get_coordinates(inside)]
-        entry = min(ends, key=start.distance)
-        ex, ey = self.display(entry.x, entry.y)
+        whole = shapely.LineString(np.column_stack([curve.x, curve.y]))
+        inside = shapely.clip_by_rect(whole, xmin, ymin, xmax, ymax)
+        parts = [
+            part
+            for part in shapely.get_parts(shapely.line_merge(inside))
+            if part.geom_type == "LineString" and part.length > 0
+        ]
+        if not parts:
+            return None
+        site = shapely.Point(float(curve.x[-1]), float(curve.y[-1]))
+        last = min(parts, key=site.distance)
+        points = shapely.get_coordinates(last)
+        if site.distance(shapely.Point(points[0])) < site.distance(shapely.Point(points[-1])):
+            points = points[::-1]
+        return np.asarray(points, dtype=float)
+
+    def _edge_badge(self, code: str, colour: str, status: str, x: float, y: float) -> None:
+        """The nation's badge where its line from out of view enters the map, at (x, y) in
+        projected metres; one badge serves the nation's lines entering close together, and a
+        badge of another nation already there moves this one along the edge."""
+        ex, ey = self.display(x, y)
         u = self.units
-        width = self.measure(curve.code, settings.EXPORT_TEXT_PX["badge"], weight="bold")[0]
+        width = self.measure(code, settings.EXPORT_TEXT_PX["badge"], weight="bold")[0]
         width += u.px(9)
         height = u.px(settings.EXPORT_TEXT_PX["badge"] + 8)
         area = self.placer.area
-        # Just inside the frame, centred on the line's entry point.
-        bx = min(max(ex, area[0] + width / 2), area[2] - width / 2)
-        by = min(max(ey, area[1] + height / 2), area[3] - height / 2)
-        box = (bx - width / 2, by - height / 2, bx + width / 2, by + height / 2)
-        if any(labels.overlap(labels.grow(box, u.px(6)), other) for other in self._edge_boxes):
-            return  # the nation's badge is already there
-        self._edge_boxes.append(box)
-        self.placer.take(box)
+        gap = u.px(4)
+        entry = (ex - 1, ey - 1, ex + 1, ey + 1)
+        for nation, other in self.edge_badges:
+            if nation == code and labels.overlap(labels.grow(other, u.px(6)), entry):
+                return  # the nation's badge is already at this entry point
+        # Along the edge the line crosses: across it on the left and right sides, else along.
+        distances = (ex - area[0], area[2] - ex, ey - area[1], area[3] - ey)
+        vertical = min(distances) in distances[:2]
+        step = (height if vertical else width) + gap
+        box: Box | None = None
+        for index in range(0, 12):
+            shift = step * ((index + 1) // 2) * (1 if index % 2 else -1)
+            cx = ex if vertical else ex + shift
+            cy = ey + shift if vertical else ey
+            cx = min(max(cx, area[0] + width / 2), area[2] - width / 2)
+            cy = min(max(cy, area[1] + height / 2), area[3] - height / 2)
+            trial = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            if self.placer.cost(trial, lines=False) <= 0:
+                box = trial
+                break
+        if box is None:
+            return
+        self.edge_badges.append((code, box))
+        self.symbol_boxes.append(box)
+        self.placer.take(box, clear=self.clearance)
+        bx, by = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         marker = Marker(
-            site=f"edge-{curve.code}",
+            site=f"edge-{code}",
             name="",
             kind="edge",
             x=0.0,
@@ -495,7 +555,9 @@ class Sheet:
             selected=False,
         )
         offset = (-width / 2, height / 2, width / 2, -height / 2)
-        badge = ((offset[0], offset[3], offset[2], offset[1]), curve.code, curve.color, "active")
+        # In the look of the line's status (an announced contribution: a dashed badge), as the
+        # nation's badges on the markers.
+        badge = ((offset[0], offset[3], offset[2], offset[1]), code, colour, status)
         self._marker_badges(marker, bx, by, [badge])
         self.drawn.edge_badges = True
 
@@ -506,13 +568,19 @@ class Sheet:
             style = settings.QUIET_SITE_STYLE if site.quiet else settings.SITE_STYLES[kind]
             radius_px = number(style, "radius", 5)
             self._circle(site.x, site.y, radius_px, circle(style, self.units), _Z["site"])
-            if site.quiet:
-                self.drawn.quiet_sites = True
-            else:
-                self.drawn.site_kinds.add(kind)
+            self._site_symbols[site.site] = "quiet" if site.quiet else kind
+            self._legend_sites()
             dx, dy = self.display(site.x, site.y)
             r = self.units.px(radius_px + 1)
             self.placer.take((dx - r, dy - r, dx + r, dy + r))
+
+    def _legend_sites(self) -> None:
+        """The site symbols the legend lists: those a marker does not cover."""
+        shown = {
+            kind for site, kind in self._site_symbols.items() if site not in self._covered_sites
+        }
+        self.drawn.quiet_sites = "quiet" in shown
+        self.drawn.site_kinds = shown - {"quiet"}
 
     def _circle(
         self, x: float, y: float, radius_px: float, kwargs: dict[str, Any], zorder: float
@@ -559,7 +627,8 @@ class Sheet:
         ones in :func:`_marker_order` move aside, with a leader line to their site.
         """
         u = self.units
-        placed: list[Box] = []
+        # Markers keep off the badges of nations out of view, and off each other.
+        placed: list[Box] = [box for _code, box in self.edge_badges]
         gap = u.px(4)
         for marker in sorted(markers, key=_marker_order):
             core, badges = self._badge_boxes(marker)
@@ -572,11 +641,17 @@ class Sheet:
             ox, oy = offset
             placed.append(labels.grow(labels.shift(group, sx + ox, sy + oy), gap / 2))
             self._positions[marker.site] = (sx + ox, sy + oy)
-            self.placer.take(labels.shift(group, sx + ox, sy + oy))
+            self.placer.take(labels.shift(group, sx + ox, sy + oy), clear=self.clearance)
+            self.symbol_boxes += [
+                labels.shift(box, sx + ox, sy + oy) for box in (core, *(b for b, *_ in badges))
+            ]
             if ox or oy:
                 self._leader(sx, sy, sx + ox, sy + oy)
+            else:
+                self._covered_sites.add(marker.site)  # its site's symbol is under it
             self._marker(marker, sx + ox, sy + oy, core, badges)
         self.drawn.deployments = self.drawn.deployments or bool(markers)
+        self._legend_sites()
 
     def _free_offset(
         self,
@@ -630,6 +705,7 @@ class Sheet:
         (x0, y0), (x1, y1) = self.data(sx, sy), self.data(mx, my)
         line = Line2D([x0, x1], [y0, y1], **stroke(style, self.units))
         self._add(line, _Z["leader"])
+        self._obstacle_line("leader", np.array([x0, x1]), np.array([y0, y1]))
         dot = {"color": style["color"], "fillColor": style["color"], "weight": 0}
         self._circle(x0, y0, 2.5, circle(dot, self.units), _Z["leader"])
         self.drawn.leaders = True
@@ -778,11 +854,17 @@ class Sheet:
         weight: str = "bold",
         color: str = _TEXT,
         italic: bool = False,
+        cross: bool = False,
+        kind: str = "site",
     ) -> bool:
-        chosen = self.placer.choose(candidates, force=force)
+        # Off every line where a free place exists; else, with ``cross``, on the free place
+        # lines cross least (a name that is better crossed than gone); a name that must be
+        # drawn takes the place least covered.
+        chosen = self.placer.choose(candidates, force=force, cross=cross)
         if chosen is None:
             return False
         self.label_boxes.append(chosen.box)
+        self.named_boxes.append((kind, text, chosen.box))
         x0, y0, x1, y1 = chosen.box
         ax_ = {"left": x0, "center": (x0 + x1) / 2, "right": x1}[chosen.ha]
         ay_ = {"bottom": y0, "center": (y0 + y1) / 2, "top": y1}[chosen.va]
@@ -818,7 +900,7 @@ class Sheet:
         size = settings.EXPORT_TEXT_PX["sea_label"]
         for sea in seas:
             text = wrapped(sea.name)
-            width, height = self.measure(text, size, weight="bold")
+            width, height = self.measure(text, size, weight="bold", italic=True)
             sx, sy = self.display(sea.label_x, sea.label_y)
             shifts = (
                 (0, 0),
@@ -841,7 +923,16 @@ class Sheet:
                 for dx, dy in shifts
             ]
             color = settings.SEA_LABEL_COLOR
-            self._label(text, candidates, size, force=False, color=color, italic=True)
+            self._label(
+                text,
+                candidates,
+                size,
+                force=False,
+                color=color,
+                italic=True,
+                cross=True,
+                kind="sea",
+            )
 
     def labels(
         self,
@@ -871,12 +962,21 @@ class Sheet:
                     continue
                 size = px["sea_label"] if sea else px["label"]
                 text = wrapped(marker.name)
-                width, height = self.measure(text, size, weight="bold")
+                width, height = self.measure(text, size, weight="bold", italic=sea)
                 cx, cy = self._positions[marker.site]
                 group = labels.shift(self._group_box(marker), cx, cy)
-                candidates = _around_box(group, width, height, u.px(5), cx)
+                gap = self.clearance + self.placer.pad + u.px(1)
+                candidates = _around_box(group, width, height, gap, cx)
                 colour = settings.SEA_LABEL_COLOR if sea else _TEXT
-                self._label(text, candidates, size, force=force, color=colour, italic=sea)
+                self._label(
+                    text,
+                    candidates,
+                    size,
+                    force=force,
+                    color=colour,
+                    italic=sea,
+                    kind="sea" if sea else "site",
+                )
             if force:
                 named = {marker.site for marker in markers}
                 self._sea_labels([sea for sea in seas if sea.site not in named])
@@ -915,6 +1015,8 @@ class Sheet:
                 force=False,
                 weight="normal",
                 color=str(settings.EVENT_STYLE["color"]),
+                cross=True,
+                kind="event",
             )
 
     def country_labels(self, outlines: basemap.Outlines, role: Callable[[str], str]) -> None:
@@ -960,7 +1062,16 @@ class Sheet:
                     candidates.append(Candidate(box, "center", "center"))
             if candidates:
                 colour = _TEXT if host else settings.QUIET_LABEL_COLOR
-                self._label(text, candidates, size, force=False, weight=weight, color=colour)
+                self._label(
+                    text,
+                    candidates,
+                    size,
+                    force=False,
+                    weight=weight,
+                    color=colour,
+                    cross=True,
+                    kind="country",
+                )
 
     # --- scale bar and north arrow ------------------------------------------------------------
 

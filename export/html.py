@@ -22,6 +22,7 @@ from geo import scenes, settings, summary
 from geo.dataset import Dataset, select
 from geo.filters import FilterState
 from geo.scenes import Scene
+from geo.story import story
 from layers import REGISTRY, assets, compose, static
 from layers.base import DataLayer, Registered, SetState, root, safe_text
 
@@ -60,6 +61,16 @@ def _scene_data(dataset: Dataset, scene: Scene) -> dict[str, object]:
         source_titles=dataset.source_titles,
     )
     layers, shared = _layer_data(groups)
+    # The scene's story, as presenter mode shows it: its hosts shaded, its sites drawn, the
+    # others quiet or hidden (the scene's option).
+    told = story(
+        dataset,
+        state,
+        other_sites=scene.other_sites,
+        selection=chosen,
+        with_events="events" in scene.shown_layers,
+    )
+    shared = {**(shared if isinstance(shared, dict) else {}), **compose.story_state(told)}
     west, south, east, north = scene.bounds
     view = {
         "scene": scene.id,

@@ -1,8 +1,9 @@
 """Greedy placement of map labels and markers so that they do not overlap.
 
 Everything here is in display pixels of the image, y upwards (matplotlib's display space). A
-:class:`Placer` keeps the boxes already taken (markers, badges, labels, the north arrow); each
-new label tries its candidate positions in order and takes the first free one. adjustText
+:class:`Placer` keeps the boxes already taken (markers, badges, labels, the north arrow) and the
+lines drawn (contribution and leader lines); each new label tries its candidate positions in
+order and takes the first free one. adjustText
 would do this iteratively; a map has few labels, and a fixed order of candidates keeps the
 result predictable (the same image for the same view).
 """
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import shapely
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
@@ -70,44 +74,93 @@ def around(x: float, y: float, *, width: float, height: float, gap: float) -> li
 
 
 class Placer:
-    """The boxes taken so far inside an area, and the choice of a free one."""
+    """The boxes and lines taken so far inside an area, and the choice of a free place.
 
-    def __init__(self, area: Box, *, pad: float = 0.0) -> None:
+    Boxes are taken with a clearance (a badge keeps labels a few pixels away, so a label's
+    halo never touches it); lines (contribution lines, leader lines) are obstacles too: a
+    label takes a place no line crosses where one exists, and otherwise the one the lines
+    cross least.
+    """
+
+    def __init__(self, area: Box, *, pad: float = 0.0, line_weight: float = 6.0) -> None:
         self.area = area
         self.pad = pad
+        self.line_weight = line_weight  # cost of a line crossing a box, per pixel of line
         self.taken: list[Box] = []
+        self._lines: list[shapely.LineString] = []
+        self._union: shapely.Geometry | None = None
 
-    def take(self, box: Box) -> None:
-        """Mark a box as taken (a marker, a badge row, a placed label)."""
-        self.taken.append(box)
+    def take(self, box: Box, *, clear: float = 0.0) -> None:
+        """Mark a box as taken (a marker, a badge row, a placed label), with ``clear`` pixels
+        around it that no label may enter."""
+        self.taken.append(grow(box, clear) if clear else box)
+
+    def take_line(self, xy: Sequence[tuple[float, float]] | np.ndarray) -> None:
+        """Mark a polyline (display pixels) as an obstacle for labels."""
+        points = np.asarray(xy, dtype=float)
+        if len(points) >= 2:
+            self._lines.append(shapely.LineString(points))
+            self._union = None
+
+    def crossing(self, box: Box) -> float:
+        """Length in pixels of the taken lines inside ``box``."""
+        if not self._lines:
+            return 0.0
+        if self._union is None:
+            self._union = shapely.union_all(self._lines)
+            shapely.prepare(self._union)
+        rect = shapely.box(*box)
+        if not shapely.intersects(self._union, rect):
+            return 0.0
+        return float(shapely.intersection(self._union, rect).length)
 
     def inside(self, box: Box) -> bool:
         """Whether the box lies within the area."""
         a = self.area
         return box[0] >= a[0] and box[1] >= a[1] and box[2] <= a[2] and box[3] <= a[3]
 
-    def cost(self, box: Box) -> float:
-        """Area of ``box`` (grown by the padding) over taken boxes or outside the area."""
+    def cost(self, box: Box, *, lines: bool = True) -> float:
+        """Area of ``box`` (grown by the padding) over taken boxes or outside the area, plus
+        the lines crossing it (``line_weight`` per pixel of line) when ``lines``."""
         padded = grow(box, self.pad)
         total = sum(overlap(padded, other) for other in self.taken)
         width, height = box[2] - box[0], box[3] - box[1]
-        return total + width * height - overlap(box, self.area)
+        total += width * height - overlap(box, self.area)
+        if lines:
+            total += self.line_weight * self.crossing(box)
+        return total
 
-    def choose(self, candidates: Sequence[Candidate], *, force: bool) -> Candidate | None:
-        """The first free candidate, taken; else, with ``force``, the least covered one
-        inside the area (or None)."""
+    def choose(
+        self,
+        candidates: Sequence[Candidate],
+        *,
+        force: bool,
+        lines: bool = True,
+        cross: bool = False,
+    ) -> Candidate | None:
+        """A place for a label, taken: the first free candidate (clear of taken boxes and,
+        with ``lines``, of lines); else, with ``cross``, the candidate clear of boxes that
+        lines cross least; else, with ``force``, the least covered one inside the area; else
+        None."""
         best: Candidate | None = None
         best_cost = float("inf")
+        crossed: Candidate | None = None
+        least = float("inf")
         for candidate in candidates:
-            cost = self.cost(candidate.box)
-            if cost <= 0:
+            boxes = self.cost(candidate.box, lines=False)
+            length = self.crossing(candidate.box) if lines and boxes <= 0 else 0.0
+            if boxes <= 0 and length <= 0:
                 self.take(candidate.box)
                 return candidate
+            if boxes <= 0 and length < least:
+                crossed, least = candidate, length
+            cost = boxes + self.line_weight * length
             if force and self.inside(candidate.box) and cost < best_cost:
                 best, best_cost = candidate, cost
-        if best is not None:
-            self.take(best.box)
-        return best
+        chosen = crossed if cross and crossed is not None else best
+        if chosen is not None:
+            self.take(chosen.box)
+        return chosen
 
 
 def wrap_words(text: str, too_wide: Callable[[str], bool]) -> list[str]:

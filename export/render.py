@@ -134,6 +134,10 @@ class Drawing:
     north: float
     labels: tuple[tuple[float, float, float, float], ...] = ()  # label boxes, display px
     events: tuple[tuple[str, float, float], ...] = ()  # (title line, x, y) display px
+    symbols: tuple[tuple[float, float, float, float], ...] = ()  # marker cores and badges
+    edge_badges: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()  # (nation, box)
+    lines: tuple[tuple[str, np.ndarray], ...] = ()  # (nation or "leader", display points)
+    named: tuple[tuple[str, str, tuple[float, float, float, float]], ...] = ()  # (kind, text, box)
 
     def pixel(self, lon: float, lat: float) -> tuple[int, int]:
         """(column, row) of a longitude/latitude in the PNG, rows counted from the top."""
@@ -435,6 +439,10 @@ class Renderer:
             north=north,
             labels=tuple(sheet.label_boxes),
             events=tuple(sheet.event_points),
+            symbols=tuple(sheet.symbol_boxes),
+            edge_badges=tuple(sheet.edge_badges),
+            lines=tuple(sheet.line_paths),
+            named=tuple(sheet.named_boxes),
         )
 
     def _story_extent(
@@ -638,7 +646,7 @@ class Renderer:
             if abs(start[0] - end[0]) + abs(start[1] - end[1]) < _SAME_PLACE_DEG:
                 continue  # the nation hosts the site
             status = _best_status(pair["status"])
-            line = summary.curve(start, end)
+            line = summary.curve(start, end, points=settings.EXPORT_CURVE_POINTS)
             lat = np.array([p[0] for p in line])
             lon = np.array([p[1] for p in line])
             x, y = projection.project(lon, lat)

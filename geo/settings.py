@@ -50,6 +50,9 @@ PRESENTER_MAP_HEIGHT_PX = 900
 # Presenter mode: height of the slim scene bar (scene n of N, previous, next, exit) above the
 # map, in CSS pixels; the map takes the rest of the window.
 PRESENTER_BAR_PX = 40
+# ... and, on larger screens, this share of the window's height (in hundredths: 4.2 is 45 px at
+# 1080 and 91 px at 2160), so that the bar's buttons and text grow with the screen.
+PRESENTER_BAR_VH = 4.2
 # Presenter mode: zoom steps a scene's fitted view may take (a quarter fills the screen better
 # than whole zoom levels, which can leave half the screen empty).
 PRESENTER_ZOOM_SNAP = 0.25
@@ -429,6 +432,12 @@ EXPORT_GROW_MARGIN = 0.03
 # A contributing nation cut by the frame is shown whole if the frame grows at most this much
 # (in area); else it stays cut.
 EXPORT_MAX_GROWTH = 2.0
+# Room kept between a label and a marker or badge (slide pixels): wider than a label's white
+# halo, so that a name never touches a badge.
+EXPORT_LABEL_CLEARANCE_PX = 6
+# Points of a contribution line on a slide: the map's curve (CURVE_BEND), finer, so that a
+# slide zoomed on a line's end (Iceland, from Belgium) shows a curve, not its corners.
+EXPORT_CURVE_POINTS = 120
 # Width of the legend panel right of the map, and the outer margin (slide pixels).
 EXPORT_PANEL_WIDTH_PX = 420
 EXPORT_MARGIN_PX = 26

@@ -251,27 +251,65 @@ def curve(
     return line
 
 
+@dataclass(frozen=True)
+class Citation:
+    """How a source document is cited, everywhere (slide footer, deck, popups, tables).
+
+    Attributes
+    ----------
+    title : str
+        The document's own title; for a document without one (its title in the table starts
+        with ``settings.UNTITLED_MARK``), "<publisher> report" ("Untitled document" without a
+        publisher).
+    publisher : str
+        The publisher, "" when not stated.
+    when : str
+        The date at the precision the source gives, "" when undated.
+    about : str
+        For an untitled document, the table's description of it; "" otherwise.
+    """
+
+    title: str
+    publisher: str
+    when: str
+    about: str = ""
+
+    @property
+    def text(self) -> str:
+        """ "Title (Publisher, 16 Jan 2026)"; an untitled document "VRT report (15 Jan 2026)"
+        (its publisher is already in its title)."""
+        publisher = "" if self.about else self.publisher
+        parts = [part for part in (publisher, self.when) if part]
+        return f"{self.title} ({', '.join(parts)})" if parts else self.title
+
+
+def citation(row: Mapping[Any, Any]) -> Citation:
+    """The :class:`Citation` of one row of the sources table (``title``, ``publisher``,
+    ``date``, ``date_precision``)."""
+    raw = row.get("publisher")
+    publisher = str(raw).strip() if isinstance(raw, str) else ""
+    date = row.get("date")
+    when = ""
+    if date is not None and not pd.isna(date):
+        when = day_text(pd.Timestamp(date), str(row.get("date_precision") or "day"))
+    title = str(row["title"]).strip()
+    mark = settings.UNTITLED_MARK
+    if title.startswith(mark):
+        about = title[len(mark) :].strip() or "no description"
+        named = f"{publisher} report" if publisher else "Untitled document"
+        return Citation(title=named, publisher=publisher, when=when, about=about)
+    return Citation(title=title, publisher=publisher, when=when)
+
+
 def source_titles(sources: pd.DataFrame) -> Mapping[str, str]:
-    """Source id -> "title (publisher, date)" for popups and tables.
+    """Source id -> "title (publisher, date)" (:attr:`Citation.text`), for popups, tables and
+    the slides' footer.
 
     A document without a title of its own (its title in the table starts with
     ``settings.UNTITLED_MARK``, a description) is cited by its publisher and date: "VRT report
     (15 Jan 2026)".
     """
-    titles = {}
-    for row in sources.to_dict("records"):
-        publisher = str(row["publisher"]) if row["publisher"] else ""
-        when = ""
-        if not pd.isna(row["date"]):
-            when = day_text(pd.Timestamp(row["date"]), str(row["date_precision"] or "day"))
-        title = str(row["title"])
-        if title.startswith(settings.UNTITLED_MARK) and publisher:
-            titles[str(row["id"])] = f"{publisher} report ({when})" if when else publisher
-            continue
-        parts = [part for part in (publisher, when) if part]
-        suffix = f" ({', '.join(parts)})" if parts else ""
-        titles[str(row["id"])] = f"{title}{suffix}"
-    return titles
+    return {str(row["id"]): citation(row).text for row in sources.to_dict("records")}
 
 
 def bounds_of(points: list[tuple[float, float]]) -> tuple[tuple[float, float], tuple[float, float]]:

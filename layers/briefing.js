@@ -335,6 +335,7 @@
                 .addTo(group);
             marker.on("click", function () { B.clicked = {site: m.id, at: Date.now()}; });
             // Exact places keep their place; whole countries and sea areas move aside first.
+            marker.isDeployment = true;
             marker.order = [{region: 2, sea_area: 1}[m.k] || 0, -(m.b ? m.b.length : 0), m.id];
             B.depMarkers.push(marker);
             // A click selects the site, which pushes the layers again and so closes the popup
@@ -570,7 +571,7 @@
             : [inner];
     }
 
-    function placeMarkers(map, origin, frame, controls) {
+    function placeMarkers(map, origin, frame, controls, cores) {
         var items = [];
         (B.depMarkers || []).concat(B.eventMarkers || []).forEach(function (marker) {
             var icon = marker.getElement();
@@ -592,6 +593,11 @@
             item.inner.style.translate = offset[0] || offset[1] ?
                 offset[0] + "px " + offset[1] + "px" : "";
             placed.push(moved(item.box, offset[0], offset[1]));
+            if (!offset[0] && !offset[1] && item.marker.isDeployment) {
+                var c = item.inner.querySelector(".dep-core, svg");
+                var cb = c && boxOf([c], origin);
+                if (cb) { cores.push(cb); }  // a marker on its site covers the site's dot
+            }
             if ((offset[0] || offset[1]) && leaders && map.hasLayer(leaders)) {
                 var site = item.marker.getLatLng(), at = map.latLngToContainerPoint(site);
                 var end = map.containerPointToLatLng([at.x + offset[0], at.y + offset[1]]);
@@ -655,8 +661,47 @@
         return out;
     }
 
+    /* The contribution lines on the map as segments [x0, y0, x1, y1] in pixels of the map. */
+    function lineSegments(map, frame) {
+        var segs = [];
+        if (!B.edges || !map.hasLayer(B.edges)) { return segs; }  // the layer is off
+        (B.lines || []).forEach(function (line) {
+            var prev = null;
+            line.points.forEach(function (ll) {
+                var p = map.latLngToContainerPoint(ll);
+                if (prev) {
+                    var s = [prev.x, prev.y, p.x, p.y];
+                    if (area(grown([Math.min(s[0], s[2]), Math.min(s[1], s[3]),
+                                    Math.max(s[0], s[2]), Math.max(s[1], s[3])], 1), frame)) {
+                        segs.push(s);
+                    }
+                }
+                prev = p;
+            });
+        });
+        return segs;
+    }
+
+    /* Whether a segment crosses a box (Liang-Barsky clipping). */
+    function segmentHits(box, s) {
+        var t0 = 0, t1 = 1, dx = s[2] - s[0], dy = s[3] - s[1];
+        var p = [-dx, dx, -dy, dy], q = [s[0] - box[0], box[2] - s[0], s[1] - box[1],
+                                         box[3] - s[1]];
+        for (var i = 0; i < 4; i++) {
+            if (p[i] === 0) { if (q[i] < 0) { return false; } continue; }
+            var t = q[i] / p[i];
+            if (p[i] < 0) { if (t > t1) { return false; } if (t > t0) { t0 = t; } }
+            else { if (t < t0) { return false; } if (t < t1) { t1 = t; } }
+        }
+        return true;
+    }
+    function crossed(box, segs) {
+        for (var i = 0; i < segs.length; i++) { if (segmentHits(box, segs[i])) { return true; } }
+        return false;
+    }
+
     function placeLabels(map, origin, frame, taken) {
-        var labels = [];
+        var labels = [], segs = lineSegments(map, frame);
         (B.siteMarkers || []).forEach(function (marker) {
             var tip = marker.getTooltip(), el = tip && tip.getElement();
             if (el && map.hasLayer(marker)) {
@@ -695,12 +740,16 @@
                                                       label.point.x, label.point.y], 5));
             }) : taken;
             var shifts = labelShifts(box, label.point, label.around);
-            for (var i = 0; i < shifts.length; i++) {
-                var spot = moved(box, shifts[i][0], shifts[i][1]);
-                if (within(spot, frame) && !hits(grown(spot, 1), others)) {
-                    el.style.translate = shifts[i][0] + "px " + shifts[i][1] + "px";
-                    taken.push(spot);
-                    return;
+            // Off the contribution lines where a free place exists; else across them.
+            for (var pass = 0; pass < 2; pass++) {
+                for (var i = 0; i < shifts.length; i++) {
+                    var spot = moved(box, shifts[i][0], shifts[i][1]);
+                    if (within(spot, frame) && !hits(grown(spot, 1), others) &&
+                            (pass || !crossed(spot, segs))) {
+                        el.style.translate = shifts[i][0] + "px " + shifts[i][1] + "px";
+                        taken.push(spot);
+                        return;
+                    }
                 }
             }
             el.classList.add("label-hidden");
@@ -749,18 +798,46 @@
         return boxes;
     }
 
+    /* A site's dot under a marker that sits on the site is not seen: marked, so that the
+       legend does not list its kind for it. */
+    function markCovered(map, cores) {
+        (B.siteMarkers || []).forEach(function (marker) {
+            var el = marker.getElement && marker.getElement();
+            if (!el) { return; }
+            var under = false;
+            if (map.hasLayer(marker)) {
+                var p = map.latLngToContainerPoint(marker.getLatLng());
+                under = cores.some(function (c) {
+                    return p.x >= c[0] && p.x <= c[2] && p.y >= c[1] && p.y <= c[3];
+                });
+            }
+            el.classList.toggle("under-marker", under);
+        });
+    }
+
     /* The legend lists only what the map draws: the layers shown, and of their entries
-       those whose selector finds something on the map. */
+       those whose selector finds something seen in the map's frame. */
     function updateLegend(map) {
         var legend = B.legendEl;
         if (!legend) { return; }
-        var container = map.getContainer();
+        var container = map.getContainer(), origin = container.getBoundingClientRect();
+        // Seen: drawn, and within the map's frame (a site far out of view is not).
+        function seen(selector) {
+            var found = container.querySelectorAll(selector);
+            for (var i = 0; i < found.length; i++) {
+                if (found[i].closest(".map-legend")) { continue; }  // its own swatches
+                var r = found[i].getBoundingClientRect();
+                if ((r.width || r.height) && r.right > origin.left && r.left < origin.right &&
+                    r.bottom > origin.top && r.top < origin.bottom) { return true; }
+            }
+            return false;
+        }
         legend.querySelectorAll(".legend-block").forEach(function (block) {
             var entry = B.layers[block.getAttribute("data-layer")];
             var shown = !entry || map.hasLayer(entry.layer), rows = 0;
             block.querySelectorAll(".legend-row").forEach(function (row) {
                 var selector = row.getAttribute("data-shows");
-                var on = shown && (!selector || !!container.querySelector(selector));
+                var on = shown && (!selector || seen(selector));
                 row.hidden = !on;
                 rows += on ? 1 : 0;
             });
@@ -772,10 +849,11 @@
         var map = B.map, container = map.getContainer();
         var origin = container.getBoundingClientRect();
         var frame = [0, 0, origin.width, origin.height];
-        updateLegend(map);
         var controls = controlBoxes().map(function (b) { return grown(b, 4); });
-        var edges = placeEdgeBadges(map, origin, frame, controls);
-        var markers = placeMarkers(map, origin, frame, controls.concat(edges));
+        var edges = placeEdgeBadges(map, origin, frame, controls), cores = [];
+        var markers = placeMarkers(map, origin, frame, controls.concat(edges), cores);
+        markCovered(map, cores);
+        updateLegend(map);
         placeLabels(map, origin, frame, controls.concat(edges, markers));
         container.setAttribute("data-decluttered", String(Date.now()));
     };

@@ -173,17 +173,19 @@ def view_group(
         }
     group = folium.FeatureGroup(name="view", control=False)
     if told is not None:
-        group.add_child(
-            SetState(
-                {
-                    "hosts": sorted(told.hosts),
-                    "sites": sorted(told.sites),
-                    "quiet": sorted(told.quiet),
-                }
-            )
-        )
+        group.add_child(SetState(story_state(told)))
     group.add_child(DataLayer("view", data))
     return group
+
+
+def story_state(told: Story) -> dict[str, object]:
+    """The part of the browser's state that tells the static layers a view's story
+    (:func:`geo.story.story`): the hosts to shade, the sites to draw in full or quietly."""
+    return {
+        "hosts": sorted(told.hosts),
+        "sites": sorted(told.sites),
+        "quiet": sorted(told.quiet),
+    }
 
 
 def picked_place(lat: float, lon: float) -> folium.FeatureGroup:

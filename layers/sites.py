@@ -51,6 +51,12 @@ def build(sites: gpd.GeoDataFrame) -> folium.FeatureGroup:
 def legend() -> list[LegendEntry]:
     """Legend entries of the sites layer, one per kind drawn."""
     return [
-        LegendEntry(settings.SITE_KIND_LABELS[kind], style, shape="circle", shows=f".site-{kind}")
+        LegendEntry(
+            settings.SITE_KIND_LABELS[kind],
+            style,
+            shape="circle",
+            # Only a dot that is seen: not one under its site's marker (layers/briefing.js).
+            shows=f".site-{kind}:not(.under-marker)",
+        )
         for kind, style in settings.SITE_STYLES.items()
     ]

@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -541,7 +542,14 @@ _PRESENTER_LAYOUT = """() => {
         named([...map.querySelectorAll(".event-mark")], () => "an event"));
     const labels = named([...map.querySelectorAll(
         ".leaflet-tooltip.site-label, .sea-label, .country-label")], (el) => el.textContent);
-    return {width: o.width, height: o.height, controls, markers, labels};
+    // The legend's rows listed (folded or not), and the kinds of site dots seen.
+    const legend = [...map.querySelectorAll(".legend-row")].filter((row) => !row.hidden &&
+        !row.closest(".legend-block").hidden).map((row) => row.textContent.trim());
+    const dots = [...map.querySelectorAll(".site-dot:not(.under-marker)")]
+        .filter((el) => inView(box(el)))
+        .flatMap((el) => [...el.classList].filter((c) => c.startsWith("site-") && c !== "site-dot")
+        .map((c) => c.slice(5)));
+    return {width: o.width, height: o.height, controls, markers, labels, legend, dots};
 }"""
 
 
@@ -578,6 +586,14 @@ def _layout_problems(layout: dict[str, object], window_height: int) -> list[str]
             smaller = min(_area(first["box"], first["box"]), _area(second["box"], second["box"]))
             if _area(first["box"], second["box"]) > smaller / 4:
                 problems.append(f"the markers of {first['name']} and {second['name']} overlap")
+    # The legend lists a kind of site only where a dot of it is seen (not under a marker).
+    from geo import settings
+
+    legend, dots = layout.get("legend", []), layout.get("dots", [])
+    assert isinstance(legend, list) and isinstance(dots, list)
+    for kind, label in settings.SITE_KIND_LABELS.items():
+        if kind in settings.SITE_STYLES and label in legend and kind not in dots:
+            problems.append(f"the legend lists {label!r}, and no such site is seen")
     return problems
 
 
@@ -615,3 +631,53 @@ def test_every_scene_in_presenter_mode_fits_the_window_with_nothing_under_a_cont
     assert offline.own_errors() == []
     context.close()
     assert {scene: problems for scene, problems in found.items() if problems} == {}
+
+
+_BAR_LAYOUT = """() => {
+    const bar = document.querySelector(
+        '[data-testid="stMainBlockContainer"] [data-testid="stHorizontalBlock"]');
+    const text = (el) => { const range = document.createRange(); range.selectNodeContents(el);
+        const r = range.getBoundingClientRect(); return (r.top + r.bottom) / 2; };
+    const label = [...bar.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
+        .find((p) => !p.closest("button") && p.textContent.startsWith("Scene"));
+    const buttons = [...bar.querySelectorAll("button")];
+    const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]')
+        .getBoundingClientRect();
+    return {label: text(label), texts: buttons.map((b) => text(b.querySelector("p"))),
+            heights: buttons.map((b) => b.getBoundingClientRect().height),
+            mapBottom: frame.bottom, scroll: document.scrollingElement.scrollHeight};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
+)
+def test_the_presenter_bar_lines_its_text_up_with_its_buttons_and_grows_with_the_screen(
+    app_url: str, browser: Browser, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    offline = OfflinePage(context.new_page())
+    _open(offline, f"{app_url}/?scene=eastern-flank&present=1")
+
+    def problems(bar: dict[str, Any]) -> list[str]:
+        found = []
+        # "Scene n of N" on the buttons' line of text (it sat 8 px lower).
+        if not all(abs(bar["label"] - middle) <= 2.5 for middle in bar["texts"]):
+            found.append("the scene's place is off the buttons' line")
+        # The buttons grow with the screen: about 3.5 % of its height, never under 32 px.
+        if not all(max(32, 0.034 * height) <= h <= 0.06 * height for h in bar["heights"]):
+            found.append("the buttons do not scale with the window")
+        if not (bar["scroll"] <= height and bar["mapBottom"] >= height - 10):
+            found.append("the map does not fill the window below the bar")
+        return found
+
+    # The page's layout settles after its reruns (slower on a loaded machine): measured until
+    # right, for at most 15 s.
+    for _attempt in range(15):
+        offline.page.wait_for_timeout(1000)
+        bar = offline.page.evaluate(_BAR_LAYOUT)
+        if not problems(bar):
+            break
+    context.close()
+    assert problems(bar) == [], bar
+    assert offline.aborted == []

@@ -157,9 +157,11 @@ def test_notes_hold_the_talking_points_and_the_documents_they_cite(
         assert scene.talking_points[0] in notes
         assert all(point in notes for point in scene.talking_points)
     eastern = _notes(slides[0])
-    assert "Missions on the eastern flank of Europe — Belgian Defence, undated" in eastern
+    # Cited as the slide's footer cites them (one form: geo.summary.citation).
+    assert dataset.source_titles["002_966a53d1d1db0cce.txt"] in eastern
+    assert "Missions on the eastern flank of Europe (Belgian Defence)" in eastern
     greenland = _notes(slides[-1])
-    assert "Belgium to send one officer" in greenland and "16 Jan 2026" in greenland
+    assert "News.Az report (16 Jan 2026): Belgium to send one officer" in greenland
     assert "Missions on the eastern flank" not in greenland
 
 
@@ -186,7 +188,22 @@ def test_sources_slide_lists_every_document_cited_with_publisher_and_date(
     assert "Denmark, U.S. Deadlock on Greenland" in text
     # A document without a title of its own is cited as its publisher's report.
     assert "[untitled]" not in text
-    assert "VRT report (untitled): Belgium sends no soldiers" in text
+    assert "VRT report (15 Jan 2026)" in text
+
+
+def test_sources_slide_and_slide_footer_cite_every_document_in_the_same_words(
+    presentation: PresentationType, dataset: Dataset
+) -> None:
+    slide = list(presentation.slides)[-1]
+    listed = [
+        paragraph.text
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+    ]
+    for source_id in ("001_dac01f47c5353441.txt", "003_d82457b0f6138968.txt"):
+        # The footer of a slide cites dataset.source_titles; the sources slide the same words.
+        assert dataset.source_titles[source_id] in listed, source_id
 
 
 # --- parts -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib.text
 import numpy as np
 import pytest
+import shapely
 from matplotlib import colors as mcolors
 from PIL import Image
 
@@ -428,6 +429,13 @@ def scene_drawings(renderer: Renderer, dataset: Dataset) -> dict[str, export_ren
     }
 
 
+def _apart(a: tuple[float, ...], b: tuple[float, ...], by: float) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) are at least ``by`` apart (0: they may touch)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width <= -by or height <= -by
+
+
 def test_no_two_labels_overlap_on_any_scene_slide(
     scene_drawings: dict[str, export_render.Drawing],
 ) -> None:
@@ -436,9 +444,72 @@ def test_no_two_labels_overlap_on_any_scene_slide(
         assert boxes, scene_id
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
-                width = min(a[2], b[2]) - max(a[0], b[0])
-                height = min(a[3], b[3]) - max(a[1], b[1])
-                assert width <= 0 or height <= 0, (scene_id, a, b)
+                assert _apart(a, b, 0), (scene_id, a, b)
+
+
+def test_no_label_comes_near_a_marker_or_a_badge_on_any_scene_slide(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    # Clear by more than a label's white halo: a name never touches a badge (issue 14: the
+    # "Baltic Sea" against Belgium's badge on the eastern flank).
+    assert sum(len(drawing.symbols) for drawing in scene_drawings.values()) >= 20
+    for scene_id, drawing in scene_drawings.items():
+        clearance = drawing.units.px(settings.EXPORT_LABEL_CLEARANCE_PX) - 0.5
+        for kind, text, box in drawing.named:
+            for symbol in drawing.symbols:
+                assert _apart(box, symbol, clearance), (scene_id, kind, text, box, symbol)
+
+
+def test_site_names_keep_off_contribution_and_leader_lines_on_every_scene_slide(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    crossed = []
+    checked = 0
+    for scene_id, drawing in scene_drawings.items():
+        if not drawing.lines:
+            continue
+        lines = shapely.MultiLineString([points for _name, points in drawing.lines])
+        for kind, text, box in drawing.named:
+            if kind == "site":
+                checked += 1
+                if shapely.box(*box).intersects(lines):
+                    crossed.append((scene_id, text))
+    assert checked >= 10
+    assert crossed == []
+
+
+def test_every_line_from_a_nation_out_of_view_ends_at_its_badge_on_the_frame_edge(
+    scene_drawings: dict[str, export_render.Drawing], dataset: Dataset
+) -> None:
+    ends = 0
+    for scene_id, drawing in scene_drawings.items():
+        xmin, xmax, ymin, ymax = drawing.extent
+        frame = drawing.ax.get_window_extent()
+        for code, points in drawing.lines:
+            if code == "leader":
+                continue
+            anchor = dataset.anchors[code]
+            (ax,), (ay,) = drawing.projection.project(np.array([anchor[1]]), np.array([anchor[0]]))
+            if xmin <= ax <= xmax and ymin <= ay <= ymax:
+                continue  # the nation is in view: its line starts there
+            ends += 1
+            x, y = points[0]
+            # The line starts on the frame's edge ...
+            edge = min(x - frame.x0, frame.x1 - x, y - frame.y0, frame.y1 - y)
+            assert abs(edge) <= 1.5, (scene_id, code, (x, y))
+            # ... at that nation's badge.
+            badges = [box for nation, box in drawing.edge_badges if nation == code]
+            assert any(b[0] - 8 <= x <= b[2] + 8 and b[1] - 8 <= y <= b[3] + 8 for b in badges), (
+                scene_id,
+                code,
+                (x, y),
+                badges,
+            )
+    assert ends >= 2  # Belgium out of view (Iceland, Baltic Air Policing), Germany (Greenland)
+    recon = scene_drawings["greenland-reconnaissance"]
+    assert [code for code, _box in recon.edge_badges].count("DEU") >= 1
+    # Every contribution there is announced: no badge, at the edge or on a marker, looks active.
+    assert "Nation badge: active" not in _legend_texts(recon)
 
 
 def test_an_event_at_sea_is_drawn_at_its_recorded_position(
@@ -476,3 +547,24 @@ def test_untitled_sources_are_cited_by_publisher_and_date(
     )
     assert "[untitled]" not in footer
     assert "VRT report (15 Jan 2026)" in footer
+
+
+def _legend_texts(drawing: export_render.Drawing) -> list[str]:
+    return [
+        text.get_text()
+        for text in drawing.figure.findobj(matplotlib.text.Text)
+        if text.get_gid() == "legend"
+    ]
+
+
+def test_the_legend_lists_no_site_symbol_that_lies_hidden_under_a_marker(
+    scene_drawings: dict[str, export_render.Drawing],
+) -> None:
+    air_base = settings.SITE_KIND_LABELS["air_base"]
+    # Keflavík's marker sits on the air base: its symbol is not seen, nor listed.
+    assert air_base not in _legend_texts(scene_drawings["iceland-air-policing"])
+    # A marker moved aside leaves its site's symbol in view (the battlegroup in Lithuania,
+    # where the sources state no place): that one is listed.
+    eastern = _legend_texts(scene_drawings["eastern-flank"])
+    assert settings.SITE_KIND_LABELS["region"] in eastern
+    assert air_base not in eastern

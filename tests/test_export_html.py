@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from geo import settings
 from geo.dataset import load_dataset
 from geo.filters import FilterState
 from geo.scenes import load_scenes
+from geo.story import story
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -38,6 +40,37 @@ def test_a_view_that_is_no_scene_can_be_shared() -> None:
     )
     html = briefing_html(data, [scene])
     assert "<title>&lt;b&gt;x&lt;/b&gt;</title>" in html
+
+
+def _player_scenes(page_html: str) -> list[dict[str, object]]:
+    start = page_html.rindex("window.briefing.player(") + len("window.briefing.player(")
+    scenes, _end = json.JSONDecoder().raw_decode(page_html[start:])
+    return list(scenes)
+
+
+def test_every_shared_scene_carries_its_story_as_presenter_mode_shows_it(page_html: str) -> None:
+    data = load_dataset()
+    briefing = load_scenes(settings.SCENES_PATH, known_sites=set(data.sites["id"]))
+    shared = _player_scenes(page_html)
+    assert [scene["view"]["scene"] for scene in shared] == [scene.id for scene in briefing]  # type: ignore[index]
+    for scene, entry in zip(briefing, shared, strict=True):
+        told = story(
+            data,
+            scene.state(),
+            other_sites=scene.other_sites,
+            with_events="events" in scene.shown_layers,
+        )
+        state = entry["state"]
+        assert isinstance(state, dict)
+        assert state["hosts"] == sorted(told.hosts), scene.id
+        assert state["sites"] == sorted(told.sites), scene.id
+        assert state["quiet"] == sorted(told.quiet), scene.id
+    by_id = {scene.id: entry for scene, entry in zip(briefing, shared, strict=True)}
+    # The Greenland reconnaissance shades Greenland alone and draws no air base of Iceland.
+    recon = by_id["greenland-reconnaissance"]["state"]
+    assert isinstance(recon, dict)
+    assert recon["hosts"] == ["GRL"]
+    assert "keflavik" not in recon["sites"] and "keflavik" not in recon["quiet"]
 
 
 @pytest.mark.browser
@@ -70,9 +103,21 @@ def test_the_shared_briefing_opens_offline_and_steps_through_its_scenes(
         page.locator(".leaflet-overlay-pane path").nth(20).wait_for(timeout=20_000)
         assert page.locator(".dep-icon").count() > 0
         first = page.locator(".caption-title").inner_text()
+        shared = _player_scenes(page_html)
+        hosts = [json.loads(_map_state(page))["hosts"]]
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(500)
         assert page.locator(".caption-title").inner_text() != first
+        hosts.append(json.loads(_map_state(page))["hosts"])
+        # The map in the file shades each scene's hosts, as presenter mode does.
+        assert hosts == [shared[0]["state"]["hosts"], shared[1]["state"]["hosts"]]  # type: ignore[index]
         page.screenshot(path=str(tmp_path / "shared.png"))
         browser.close()
     assert aborted == [] and errors == []
+
+
+def _map_state(page: object) -> str:
+    """The state the map last received (layers/briefing.js writes it on the map)."""
+    state = page.locator(".folium-map").get_attribute("data-state")  # type: ignore[attr-defined]
+    assert state is not None
+    return str(state)

@@ -331,7 +331,7 @@ def test_legend_blocks_name_their_layer_and_entries_what_they_show() -> None:
     )
     assert '<div class="legend-block" data-layer="deployments">' in html
     assert 'data-shows=".dep-badge.status-announced"' in html
-    assert 'data-shows=".site-air_base"' in html
+    assert 'data-shows=".site-air_base:not(.under-marker)"' in html
 
 
 def test_country_is_named_inside_its_largest_part_from_a_zoom_set_by_its_size() -> None:

@@ -178,3 +178,22 @@ def test_dates_a_subtitle_gives_already_are_not_said_again() -> None:
     assert summary.when_after(None, dt.date(2026, 1, 14), None) == summary.when_text(
         dt.date(2026, 1, 14), None
     )
+
+
+def test_a_source_is_cited_by_its_title_or_else_by_its_publisher_and_date() -> None:
+    sources = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "title": ["A report", f"{settings.UNTITLED_MARK} What it says", "[untitled] Notes"],
+            "publisher": ["NATO", "VRT", None],
+            "date": [pd.Timestamp("2026-01-15"), pd.Timestamp("2026-01-15"), pd.NaT],
+            "date_precision": ["day", "day", None],
+        }
+    )
+    assert summary.source_titles(sources) == {
+        "a": "A report (NATO, 15 Jan 2026)",
+        "b": "VRT report (15 Jan 2026)",
+        "c": "Untitled document",
+    }
+    untitled = summary.citation(sources.to_dict("records")[1])
+    assert untitled.about == "What it says"

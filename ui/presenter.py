@@ -11,30 +11,40 @@ from ui import context, filters
 from ui.state import Key
 
 
-def page_css(bar_px: int) -> str:
+def page_css(bar_px: int, bar_vh: float) -> str:
     """The page in presenter mode: Streamlit's header, toolbar and sidebar hidden, the margins
-    gone, one slim bar of ``bar_px`` and the map's frame as tall as the rest of the window, so
-    the map fits every screen without scrolling. Constant CSS: no user text goes in here."""
+    gone, one slim bar at least ``bar_px`` high and ``bar_vh`` hundredths of the window (its
+    buttons and text scale with it, so a 4K projector shows them as large as a 1080p one), and
+    the map's frame as tall as the rest of the window, so the map fits every screen without
+    scrolling. Constant CSS: no user text goes in here."""
     block = '[data-testid="stMainBlockContainer"]'
+    bar = f'{block} [data-testid="stHorizontalBlock"]'
     return (
         '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],'
         '[data-testid="stHeader"],[data-testid="stToolbar"],[data-testid="stDecoration"],'
         '[data-testid="stStatusWidget"]{display:none !important}'
+        f":root{{--bar:max({bar_px}px,{bar_vh:g}vh)}}"
         f"{block},.block-container{{padding:0 .6rem !important;max-width:100% !important}}"
         f'{block} [data-testid="stVerticalBlock"]{{gap:0}}'
         # The bar: the page's only row of columns in presenter mode.
-        f'{block} [data-testid="stHorizontalBlock"]{{height:{bar_px}px;align-items:center}}'
-        f'{block} [data-testid="stHorizontalBlock"] button{{min-height:0;height:{bar_px - 8}px;'
-        "padding:0 .8rem}"
-        f'{block} [data-testid="stHorizontalBlock"] p{{margin:0}}'
-        f'iframe[title="streamlit_folium.st_folium"]{{height:calc(100vh - {bar_px}px) !important;'
+        f"{bar}{{height:var(--bar) !important;align-items:center}}"
+        f"{bar} button{{min-height:0;height:calc(var(--bar) - 8px);"
+        "padding:0 calc(var(--bar) * .3)}"
+        f"{bar} p,{bar} kbd,{bar} [data-testid=stIconMaterial]"
+        "{font-size:calc(var(--bar) * .4) !important;line-height:1.2}"
+        f"{bar} p{{margin:0}}"
+        # Streamlit pulls a markdown block 1rem up from below (a negative bottom margin): the
+        # column would centre a box shorter than the text, which then sat 8 px below the
+        # buttons' text.
+        f'{bar} [data-testid="stMarkdownContainer"]{{margin:0 !important}}'
+        f'iframe[title="streamlit_folium.st_folium"]{{height:calc(100vh - var(--bar)) !important;'
         "display:block}"
     )
 
 
 def hide_page_chrome() -> None:
     """Hide Streamlit's own header, toolbar and sidebar."""
-    st.html(f"<style>{page_css(settings.PRESENTER_BAR_PX)}</style>")
+    st.html(f"<style>{page_css(settings.PRESENTER_BAR_PX, settings.PRESENTER_BAR_VH)}</style>")
 
 
 def _exit() -> None:
