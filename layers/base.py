@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import folium
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
 
 from geo import settings
 from layers.assets import CSS_LINKS, JS_LINKS
@@ -100,7 +101,40 @@ def path_kwargs(style: dict[str, object]) -> dict[str, Any]:
     return out
 
 
-class Runtime(MacroElement):
+class _Text(Element):
+    """Text put into the page as it is (branca's ``Element(text)`` parses it as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class TextMacroElement(MacroElement):
+    """A ``MacroElement`` whose rendered header, html and script go into the page as text.
+
+    branca's ``MacroElement.render`` wraps each in ``Element(text)``, which parses the text
+    again as a Jinja template: 2.5 s for a 9 MB layer, and a user's text holding
+    ``{{ ... }}`` (a feature or site named so) would run as template code in the server.
+    Every element of the map's own is one of these.
+    """
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # None, as MacroElement
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if not in a Figure."
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = macros.get(part)
+            if macro is not None:
+                target: Element = getattr(figure, part)
+                target.add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class Runtime(TextMacroElement):
     """The map's small runtime (``window.briefing`` in ``layers/briefing.js``).
 
     A layer registry behind the layer control, so layers pushed later (the filtered ones,
@@ -123,7 +157,7 @@ class Runtime(MacroElement):
         self.options = {"collapsed": collapsed, "presenter": presenter}
 
 
-class Registered(MacroElement):
+class Registered(TextMacroElement):
     """Registers its parent feature group with the runtime's layer control, under a title."""
 
     _template = Template(
@@ -143,7 +177,7 @@ class Registered(MacroElement):
         self.title = safe_text(title)
 
 
-class SetState(MacroElement):
+class SetState(TextMacroElement):
     """Hands the filter-dependent state (plain JSON) to the static layers when pushed."""
 
     _template = Template(
@@ -167,7 +201,32 @@ def layer_group(name: str, title: str, *, show: bool = True) -> folium.FeatureGr
     return group
 
 
-class DataLayer(MacroElement):
+@dataclass(frozen=True)
+class JSONText:
+    """JSON already written (by :func:`json_text` or by hand, HTML-safe), put into a
+    :class:`DataLayer`'s script as it is: a large layer is serialised once, not per render."""
+
+    text: str
+
+
+def json_text(value: object) -> str:
+    """``value`` as JSON safe inside a ``<script>`` (as Jinja's ``tojson``: ``<``, ``>``,
+    ``&`` and ``'`` escaped)."""
+    return str(htmlsafe_json_dumps(value, sort_keys=True))
+
+
+def html_safe_json(text: str) -> str:
+    """JSON text made safe inside a ``<script>`` the way :func:`json_text` writes it (the
+    four characters can only stand inside strings, where the escapes mean the same)."""
+    for character, escape in _SCRIPT_ESCAPES:
+        text = text.replace(character, escape)
+    return text
+
+
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
+
+
+class DataLayer(TextMacroElement):
     """Draws its parent group in the browser from compact JSON, with a function of
     ``layers/briefing.js``.
 
@@ -176,14 +235,16 @@ class DataLayer(MacroElement):
     data go, as JSON (``tojson`` escapes ``<``, ``>``, ``&`` and quotes), with one call to
     ``window.briefing[function]``; the code itself is a static file the browser caches. Every
     text inside ``data`` that the function puts in as HTML must already be escaped
-    (:func:`safe_text`).
+    (:func:`safe_text`). ``data`` may be :class:`JSONText`, written once beforehand; either
+    way it is serialised once, however often the map is rendered (streamlit-folium renders
+    it twice per run).
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         window.briefing[{{ this.function|tojson }}]({{ this._parent.get_name() }},
-                                                   {{ this.data|tojson }});
+                                                   {{ this.json }});
         {% endmacro %}
         """
     )
@@ -193,3 +254,11 @@ class DataLayer(MacroElement):
         self._name = "DataLayer"
         self.function = function
         self.data = data
+        self._json: str | None = None
+
+    @property
+    def json(self) -> str:
+        """The data as HTML-safe JSON, written on first use."""
+        if self._json is None:
+            self._json = self.data.text if isinstance(self.data, JSONText) else json_text(self.data)
+        return self._json

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import settings
@@ -38,6 +37,7 @@ from layers.base import (
     OfflineMap,
     Runtime,
     SetState,
+    TextMacroElement,
     new_map,
     path_kwargs,
     safe_text,
@@ -86,7 +86,7 @@ def _shows(entry: LegendEntry) -> str:
     return f' data-shows="{safe_text(entry.shows)}"' if entry.shows else ""
 
 
-class _Legend(MacroElement):
+class _Legend(TextMacroElement):
     """A static legend in a lower corner of the map, folded until opened."""
 
     _template = Template(

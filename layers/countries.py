@@ -14,18 +14,17 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import shapely
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import anchors, settings
 from layers.assets import boundary_url
-from layers.base import LegendEntry, layer_group, safe_text
+from layers.base import LegendEntry, TextMacroElement, layer_group, safe_text
 
 NAME = "countries"
 TITLE = "Countries"
 
 
-class _BoundaryLoader(MacroElement):
+class _BoundaryLoader(TextMacroElement):
     """Fetches the outlines for the current zoom into its parent feature group."""
 
     _template = Template(

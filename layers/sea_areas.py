@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
 from jinja2 import Template
 
 from geo import settings
 from layers.assets import sites_url
-from layers.base import LegendEntry, layer_group, safe_text
+from layers.base import LegendEntry, TextMacroElement, layer_group, safe_text
 
 NAME = "sea_areas"
 TITLE = "Sea areas"
 
 
-class _SeaAreaLoader(MacroElement):
+class _SeaAreaLoader(TextMacroElement):
     """Fetches the sea-area polygons into its parent group and restyles them by state."""
 
     _template = Template(

@@ -183,6 +183,16 @@ def test_site_names_are_escaped_in_labels(tiny_sites: gpd.GeoDataFrame) -> None:
     assert "${alert" not in html and "`+alert" not in html
 
 
+def test_a_site_named_like_a_template_is_drawn_as_written_not_run_in_the_server(
+    tiny_sites: gpd.GeoDataFrame,
+) -> None:
+    named = tiny_sites.copy()
+    named.loc[named.index[0], "name"] = "{{ 6 * 7 }} {% if 1 %}ran{% endif %}"
+    html = _html(compose.base_map(named))
+    assert "{{ 6 * 7 }} {% if 1 %}ran{% endif %}" in html
+    assert "42 ran" not in html
+
+
 def test_every_text_of_the_dynamic_layers_is_escaped(
     tiny_rows: gpd.GeoDataFrame, tiny_sites: gpd.GeoDataFrame, tiny_events: pd.DataFrame
 ) -> None:
