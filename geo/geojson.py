@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -144,6 +145,7 @@ def read_document(document: object) -> Reading:
         every note, every problem (with the 1-based feature number).
     """
     raw, problems = raw_features(document)
+    plain = _plain_areas(raw)
     features: list[Feature] = []
     notes: list[str] = []
     for number, item in enumerate(raw, start=1):
@@ -165,7 +167,7 @@ def read_document(document: object) -> Reading:
             features.append(Feature(number, properties, None, tuple(said)))
             continue
         try:
-            shape = read_geometry(member, said)
+            shape = plain[number - 1] if number - 1 in plain else read_geometry(member, said)
         except _Bad as exc:
             name = feature_name(properties)
             named = "" if name is None else f" [{name[:80]}]"
@@ -175,6 +177,141 @@ def read_document(document: object) -> Reading:
         notes.extend(f"{label}: {note}" for note in unique)
         features.append(Feature(number, properties, shape, unique))
     return Reading(tuple(features), tuple(notes), tuple(problems))
+
+
+# --- plain areas, read together ------------------------------------------------------------------
+
+
+def _plain_areas(raw: Sequence[object]) -> dict[int, BaseGeometry]:
+    """The shapes of the features that are plainly good areas, read all at once (shapely 2).
+
+    A Natural Earth layer is thousands of polygons whose every check passes; reading them one
+    by one (a numpy array and a shapely call per ring) costs most of an upload's time. Here
+    the positions of every candidate are gathered with C-level iteration, checked as one
+    array, and the areas built with one ``from_ragged_array`` call. A feature qualifies only
+    when :func:`read_geometry` would return the same shape with no note: a Polygon or
+    MultiPolygon of rings of four positions or more, each position two plain numbers
+    (``int`` or ``float``, no height), finite, within [-180, 180] x [-90, 90], every ring
+    closed, spanning at most 180 degrees of longitude (so no ring crosses the antimeridian),
+    and valid. Every other feature is left to :func:`read_geometry`, which says what it
+    repairs or refuses.
+
+    Returns
+    -------
+    dict
+        0-based index in ``raw`` -> its shape (Polygon or MultiPolygon), for those that qualify.
+    """
+    kinds: list[bool] = []  # per candidate: True for a Polygon (else a MultiPolygon)
+    indices: list[int] = []
+    polygon_counts: list[int] = []
+    ring_counts: list[int] = []
+    ring_sizes: list[int] = []
+    numbers: list[object] = []
+    for index, item in enumerate(raw):
+        candidate = _candidate_polygons(item)
+        if candidate is None:
+            continue
+        is_polygon, polygons = candidate
+        rings = list(chain.from_iterable(polygons))
+        positions = list(chain.from_iterable(rings))
+        try:
+            if set(map(len, positions)) != {2}:
+                continue
+        except TypeError:  # a position that is not a list
+            continue
+        flat = list(chain.from_iterable(positions))
+        if not set(map(type, flat)) <= _PLAIN_NUMBERS:
+            continue
+        kinds.append(is_polygon)
+        indices.append(index)
+        polygon_counts.append(len(polygons))
+        ring_counts.extend(map(len, polygons))
+        ring_sizes.extend(map(len, rings))
+        numbers.extend(flat)
+    if not indices:
+        return {}
+    try:
+        coords = np.array(numbers, dtype=float).reshape(-1, 2)
+    except OverflowError:  # an integer too large for a float: read_geometry says so
+        return {}
+    shapes = _areas(
+        coords, np.asarray(polygon_counts), np.asarray(ring_counts), np.asarray(ring_sizes)
+    )
+    polygon = np.asarray(kinds)
+    shapes[polygon] = shapely.get_geometry(shapes[polygon], 0)
+    good = _qualified(
+        coords, shapes, np.asarray(polygon_counts), np.asarray(ring_counts), np.asarray(ring_sizes)
+    )
+    return {indices[k]: shapes[k] for k in np.flatnonzero(good)}
+
+
+_PLAIN_NUMBERS = frozenset((int, float))
+
+
+def _candidate_polygons(item: object) -> tuple[bool, list[list[list[Any]]]] | None:
+    """Whether a Feature is a Polygon, and its polygons (lists of rings of at least four
+    items); None when it is not a Polygon or MultiPolygon of that shape."""
+    if not isinstance(item, dict) or item.get("type") != "Feature":
+        return None
+    member = item.get("geometry")
+    if not isinstance(member, dict):
+        return None
+    kind, coordinates = member.get("type"), member.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon") or not isinstance(coordinates, list):
+        return None
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    if not polygons:
+        return None
+    for rings in polygons:
+        if not isinstance(rings, list) or not rings:
+            return None
+        for ring in rings:
+            if not isinstance(ring, list) or len(ring) < 4:
+                return None
+    return kind == "Polygon", polygons
+
+
+def _areas(
+    coords: np.ndarray, polygon_counts: np.ndarray, ring_counts: np.ndarray, ring_sizes: np.ndarray
+) -> np.ndarray:
+    """MultiPolygons from positions and the counts of polygons, rings and positions."""
+    offsets = tuple(
+        np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        for counts in (ring_sizes, ring_counts, polygon_counts)
+    )
+    return shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, coords, offsets)
+
+
+def _qualified(
+    coords: np.ndarray,
+    shapes: np.ndarray,
+    polygon_counts: np.ndarray,
+    ring_counts: np.ndarray,
+    ring_sizes: np.ndarray,
+) -> np.ndarray:
+    """Per shape: True when every check of the plain path passes (see :func:`_plain_areas`)."""
+    rings_per_shape = np.add.reduceat(ring_counts, _starts(polygon_counts))
+    positions_per_shape = np.add.reduceat(ring_sizes, _starts(rings_per_shape))
+    lon, lat = coords[:, 0], coords[:, 1]
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isfinite(coords).all(axis=1) | (np.abs(lon) > _HALF_TURN)
+        wrong |= np.abs(lat) > _MAX_LATITUDE
+    first = _starts(ring_sizes)
+    last = first + ring_sizes - 1
+    unclosed = np.any(coords[first] != coords[last], axis=1)
+    wrong_shape = np.add.reduceat(wrong, _starts(positions_per_shape)) > 0
+    unclosed_shape = np.add.reduceat(unclosed, _starts(rings_per_shape)) > 0
+    west, _, east, _ = shapely.bounds(shapes).T
+    with np.errstate(invalid="ignore"):
+        wide = ~(east - west <= _HALF_TURN)
+    good = ~(wrong_shape | unclosed_shape | wide)
+    good[good] = shapely.is_valid(shapes[good])
+    return good
+
+
+def _starts(counts: np.ndarray) -> np.ndarray:
+    """Where each group starts, given the size of each group (all sizes above 0)."""
+    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
 
 def _nothing_to_draw(member: object) -> bool:
@@ -358,22 +495,33 @@ def _positions(value: object, notes: list[str], *, single: bool = False) -> np.n
     return numbers
 
 
-def _fast_numbers(items: list[object]) -> np.ndarray | None:
+def _fast_numbers(items: list[Any]) -> np.ndarray | None:
     """The positions as an (n, k) float array when they are plainly numbers, else None.
 
-    numpy reads a list of equal-length lists of JSON numbers in C; anything else (text in
-    quotes, ragged or nested positions, true/false alone) is left to the slow path, which says
-    what is wrong. (A true or false mixed with numbers is read as 1 or 0 here.)
+    Positions of one length whose values are all ``int`` or ``float`` are flattened with
+    C-level loops and read by numpy in one call; anything else (text in quotes, ragged or
+    nested positions, true/false alone) is left to the slow path, which says what is wrong.
+    (A true or false mixed with numbers is read as 1 or 0 here, as numpy would.)
     """
     if not items:
         return None
     try:
-        array = np.asarray(items)
-    except (ValueError, TypeError):
+        lengths = set(map(len, items))
+    except TypeError:  # a position that is not a list
         return None
-    if array.ndim != 2 or array.shape[1] < 2 or array.dtype.kind not in "fiu":
+    if len(lengths) != 1 or min(lengths) < 2:
         return None
-    return array.astype(float, copy=False)
+    flat = list(chain.from_iterable(items))
+    kinds = set(map(type, flat))
+    if not kinds <= _NUMBER_KINDS or not kinds & _PLAIN_NUMBERS:
+        return None
+    try:
+        return np.array(flat, dtype=float).reshape(len(items), -1)
+    except OverflowError:  # an integer too large for a float
+        return None
+
+
+_NUMBER_KINDS = frozenset((int, float, bool))
 
 
 def _position(item: object) -> list[float]:

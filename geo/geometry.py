@@ -33,6 +33,7 @@ from shapely.geometry import (
 )
 from shapely.geometry.base import BaseGeometry
 
+from geo import settings
 from geo.settings import CRS
 
 # Longitudes span 360 degrees; a ring segment longer than half of that crosses the antimeridian.
@@ -713,3 +714,41 @@ def ring_segments_spanning(geojson_geometry: Mapping[str, Any], limit: float) ->
             lon = np.asarray(positions, dtype=float)[:, 0]
             count += int(np.sum(np.abs(np.diff(lon)) > limit))
     return count
+
+
+def display_geojson(
+    geoms: Sequence[BaseGeometry | None] | np.ndarray,
+    *,
+    tolerance: float | None = None,
+    decimals: int | None = None,
+) -> list[str]:
+    """GeoJSON geometry texts of the map's display copy of shapes, made in one pass (shapely 2).
+
+    Each shape is simplified by ``tolerance`` (Douglas-Peucker: the copy is only drawn, so it
+    need not stay valid) and its coordinates rounded to ``decimals``. A shape the
+    simplification would remove (smaller than the tolerance) is kept whole, so a small
+    island never vanishes from the map. The shapes themselves are not modified.
+
+    Parameters
+    ----------
+    geoms : sequence of shapely geometries
+        Lon/lat degrees; None or empty gives ``""``.
+    tolerance, decimals : optional
+        ``settings.OVERLAY_DISPLAY_TOLERANCE_DEG`` and ``settings.OVERLAY_DISPLAY_DECIMALS``
+        when omitted.
+
+    Returns
+    -------
+    list of str
+        One text per shape, e.g. ``{"type":"Polygon","coordinates":[[[20.0,54.0],...]]}``.
+    """
+    tolerance = settings.OVERLAY_DISPLAY_TOLERANCE_DEG if tolerance is None else tolerance
+    decimals = settings.OVERLAY_DISPLAY_DECIMALS if decimals is None else decimals
+    shapes = np.asarray(geoms, dtype=object).reshape(-1)
+    missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
+    simplified = shapely.simplify(shapes, tolerance, preserve_topology=False)
+    vanished = shapely.is_empty(simplified) & ~missing
+    simplified[vanished] = shapes[vanished]
+    rounded = shapely.transform(simplified, lambda coords: np.round(coords, decimals))
+    texts = shapely.to_geojson(rounded)
+    return ["" if gone else str(text) for gone, text in zip(missing, texts, strict=True)]

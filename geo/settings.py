@@ -587,6 +587,12 @@ PICKED_STYLE: dict[str, object] = {
 PICK_MAP_HEIGHT_PX = 480
 # Properties of an uploaded feature listed in its popup (the first ones).
 OVERLAY_POPUP_PROPERTIES = 20
+# The map draws a display copy of each uploaded feature, made once when the layer is read or
+# saved and kept in the workspace (the saved shape stays exact): simplified by this tolerance
+# (degrees; under half a screen pixel at MAX_ZOOM as far north as 70°N, where a pixel at zoom
+# 10 is ~0.0005° of latitude) and written with these decimals (~1 m).
+OVERLAY_DISPLAY_TOLERANCE_DEG = 0.0002
+OVERLAY_DISPLAY_DECIMALS = 5
 
 # --- The briefing deck (export/deck.py: one 16:9 PowerPoint file of the scenes) -----------------
 # Size of each scene's map picture (a name of EXPORT_SIZES): 3840 px wide, sharp on a projector.

@@ -1,13 +1,16 @@
 """The user's own data: uploaded tables and layers read and checked, merges, and downloads.
 
 Uploaded bytes are read here with the parser named for their kind (``csv``; calamine, or
-openpyxl, for ``xlsx``; ``json``); a name or a text that looks like a URL or a path is never
-handed to GDAL or any other library that would open it. Every reader collects every problem
-and raises one :class:`~geo.errors.DataError` listing them (row, column, what was expected).
+openpyxl, for ``xlsx``; ``orjson`` then ``json``); a name or a text that looks like a URL or a
+path is never handed to GDAL or any other library that would open it. Every reader collects
+every problem and raises one :class:`~geo.errors.DataError` listing them (row, column, what
+was expected).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -28,7 +31,7 @@ from python_calamine import CalamineError
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo import geojson, geometry, limits, settings, tables
+from geo import fastjson, geojson, geometry, limits, settings, tables
 from geo.errors import (
     DataError,
     DeploymentTableError,
@@ -710,7 +713,9 @@ def layers_geojson(sites: gpd.GeoDataFrame, overlays: gpd.GeoDataFrame) -> bytes
 class LayerUpload:
     """A checked GeoJSON upload: its features, and what was repaired on the way in."""
 
-    features: gpd.GeoDataFrame  # ``layer``, ``name``, ``properties`` (JSON text), geometry
+    # ``layer``, ``name``, ``properties`` (JSON text), ``display`` (GeoJSON text of the map's
+    # copy, geo.geometry.display_geojson), geometry (exact)
+    features: gpd.GeoDataFrame
     notes: tuple[str, ...]
 
 
@@ -740,23 +745,35 @@ def _crs_problem(document: Mapping[str, Any]) -> Problem | None:
     return Problem(None, "crs", None, statement)
 
 
-def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, Any]:
-    _too_big(data, name, error)
-    limits.check_upload(name, data, error=error)
-    if not data.strip():
-        raise error([Problem(None, None, None, "the file is empty")], name)
+def _loads(name: str, data: bytes, error: type[DataError]) -> Any:
+    """The parsed JSON text (UTF-8, one leading byte order mark allowed).
+
+    Parsed fast (:mod:`geo.fastjson`); what orjson cannot read exactly is parsed again by
+    ``json``, which accepts the same texts as before and words the refusals.
+    """
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    with contextlib.suppress(fastjson.NotExact):
+        return fastjson.loads_exact(body)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         statement = f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
         raise error([Problem(None, None, None, statement)], name) from exc
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         ending = "ends too early (cut off?)" if cut else "is not JSON"
         statement = f"the file {ending}: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise error([Problem(exc.lineno, None, None, statement)], name) from exc
+
+
+def _parse_geojson(name: str, data: bytes, error: type[DataError]) -> dict[str, Any]:
+    _too_big(data, name, error)
+    limits.check_upload(name, data, error=error)
+    if not data.strip():
+        raise error([Problem(None, None, None, "the file is empty")], name)
+    document = _loads(name, data, error)
     limits.check_document(document, name, error=error)
     _, problems = geojson.raw_features(document)
     crs = _crs_problem(document) if isinstance(document, dict) else None
@@ -805,7 +822,8 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
     """
     document = _parse_geojson(name, data, LayerUploadError)
     layer = PurePath(name).stem[:80] or "layer"
-    reading = geojson.read_document(document)
+    with fastjson.gc_paused():
+        reading = geojson.read_document(document)
     if reading.problems:
         raise LayerUploadError(list(reading.problems), name)
     rows: list[dict[str, str]] = []
@@ -826,10 +844,9 @@ def read_layer(name: str, data: bytes) -> LayerUpload:
             }
         )
     notes = [*reading.notes, *_far_notes(shapes, "feature")]
-    frame = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=["layer", "name", "properties"], dtype=str),
-        geometry=gpd.GeoSeries(shapes, crs=settings.CRS),
-    )
+    table = pd.DataFrame(rows, columns=["layer", "name", "properties"], dtype=str)
+    table["display"] = pd.Series(geometry.display_geojson(shapes), dtype=str)
+    frame = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(shapes, crs=settings.CRS))
     return LayerUpload(features=frame, notes=tuple(notes))
 
 

@@ -10,7 +10,9 @@ Layers of the file
                  ``settings.DEPLOYMENT_COLUMNS``); absent while the bundled table is in use.
 ``sites``        points or areas the user added (``settings.SITE_PROPERTIES``), EPSG:4326.
 ``overlays``     features of uploaded context layers: ``layer``, ``name``, ``properties``
-                 (the feature's properties as JSON text), EPSG:4326.
+                 (the feature's properties as JSON text), ``display`` (GeoJSON text of the
+                 map's simplified copy, :func:`geo.geometry.display_geojson`; the geometry
+                 itself stays exact), EPSG:4326.
 ``sources``      attribute table: the user's own sources as CSV text
                  (``settings.USER_SOURCE_COLUMNS``); absent while they have none.
 ``events``       attribute table: the user's own events as CSV text
@@ -36,10 +38,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo import settings
+from geo import fastjson, geometry, settings
 from geo.errors import DataError, Problem
 from geo.files import sync_directory
 
@@ -51,7 +54,7 @@ _USER_TABLES: dict[str, tuple[str, ...]] = {
     "sources": settings.USER_SOURCE_COLUMNS,
     "events": settings.EVENT_COLUMNS,
 }
-_OVERLAY_COLUMNS = ("layer", "name", "properties")
+_OVERLAY_COLUMNS = ("layer", "name", "properties", "display")
 
 
 class WorkspaceError(DataError):
@@ -80,7 +83,8 @@ class Workspace:
     sites : GeoDataFrame
         Sites the user added (``settings.SITE_PROPERTIES`` and a geometry, EPSG:4326).
     overlays : GeoDataFrame
-        Features of context layers: ``layer``, ``name``, ``properties`` (JSON text).
+        Features of context layers: ``layer``, ``name``, ``properties`` (JSON text),
+        ``display`` (GeoJSON text of the map's copy; made when missing or empty).
     scenes : str or None
         The briefing's scenes as JSON text; None means the bundled briefing.
     sources : DataFrame or None
@@ -191,6 +195,46 @@ def _geo_layer(path: Path, layer: str, columns: Sequence[str]) -> gpd.GeoDataFra
     return gpd.GeoDataFrame(frame[[*columns, "geometry"]].reset_index(drop=True))
 
 
+def with_display(overlays: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The overlays with a ``display`` text for every feature (made where it is missing).
+
+    A layer read by :func:`geo.userdata.read_layer` brings its display copy; one saved by an
+    earlier version has none, and gets it here, once per load or save. The map puts these
+    texts into its script as they are, so unless all of them parse as JSON (a file edited by
+    hand), all are made again.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``overlays`` itself when nothing is missing, else a copy.
+    """
+    display = overlays.get("display")
+    missing = (
+        pd.Series(True, index=overlays.index)
+        if display is None
+        else display.isna() | (display.astype(str) == "")
+    )
+    if display is not None and not _all_json(display[~missing]):
+        missing[:] = True
+    if not missing.any():
+        return overlays
+    out = overlays.copy()
+    made = geometry.display_geojson(out.geometry[missing].to_numpy())
+    texts = np.full(len(out), "", dtype=object) if display is None else display.to_numpy(object)
+    texts[missing.to_numpy()] = made
+    out["display"] = pd.Series(texts, index=out.index, dtype=str)
+    return out
+
+
+def _all_json(texts: pd.Series) -> bool:
+    joined = "[" + ",".join(texts.astype(str)) + "]"
+    try:
+        fastjson.loads_exact(joined.encode("utf-8", "surrogatepass"))
+    except fastjson.NotExact:
+        return False
+    return True
+
+
 def read_workspace(path: str | Path) -> Workspace:
     """Read the workspace file; an empty workspace when the file does not exist.
 
@@ -217,7 +261,7 @@ def read_workspace(path: str | Path) -> Workspace:
             sites = _geo_layer(path, "sites", settings.SITE_PROPERTIES)
         overlays = _no_overlays()
         if "overlays" in layers:
-            overlays = _geo_layer(path, "overlays", _OVERLAY_COLUMNS)
+            overlays = with_display(_geo_layer(path, "overlays", _OVERLAY_COLUMNS))
         user_tables: dict[str, pd.DataFrame | None] = {}
         for layer, columns in _USER_TABLES.items():
             user_tables[layer] = None
@@ -267,7 +311,7 @@ def _write(workspace: Workspace, target: Path) -> None:
         pyogrio.write_dataframe(scenes, target, layer="scenes", driver="GPKG", append=True)
     for layer, frame, columns in (
         ("sites", workspace.sites, settings.SITE_PROPERTIES),
-        ("overlays", workspace.overlays, _OVERLAY_COLUMNS),
+        ("overlays", with_display(workspace.overlays), _OVERLAY_COLUMNS),
     ):
         if frame.empty:
             continue

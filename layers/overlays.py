@@ -10,10 +10,17 @@ import json
 
 import folium
 import geopandas as gpd
-import shapely
 
-from geo import settings
-from layers.base import DataLayer, LegendEntry, layer_group, safe_text
+from geo import geometry, settings
+from layers.base import (
+    DataLayer,
+    JSONText,
+    LegendEntry,
+    html_safe_json,
+    json_text,
+    layer_group,
+    safe_text,
+)
 
 NAME = "overlays"
 TITLE = "Your layers"
@@ -36,31 +43,36 @@ def _properties(text: str) -> list[list[str]]:
 def build(overlays: gpd.GeoDataFrame) -> folium.FeatureGroup:
     """The layer of the user's context layers.
 
+    Each feature is drawn from its display copy (``display``, GeoJSON text made once when the
+    layer was read or saved, :func:`geo.geometry.display_geojson`; made here for a frame
+    without one), put into the script as it is: no geometry is converted or serialised per
+    draw, so a 10 MB layer costs about what writing its text costs.
+
     Parameters
     ----------
     overlays : GeoDataFrame
-        ``layer``, ``name``, ``properties`` (JSON text) and a geometry in EPSG:4326 (see
-        :mod:`geo.workspace`). Not modified.
+        ``layer``, ``name``, ``properties`` (JSON text), optionally ``display``, and a
+        geometry in EPSG:4326 (see :mod:`geo.workspace`). Not modified.
     """
+    texts = (
+        overlays["display"].fillna("").astype(str).tolist()
+        if "display" in overlays
+        else geometry.display_geojson(overlays.geometry.to_numpy())
+    )
     features = []
-    for row in overlays.itertuples(index=False):
-        geom = row.geometry
-        if geom is None or geom.is_empty:
+    for row, shape in zip(overlays.itertuples(index=False), texts, strict=True):
+        if not shape:  # no geometry, or an empty one
             continue
-        geom = shapely.set_precision(geom, 10.0**-settings.DOWNLOAD_DECIMALS)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": json.loads(shapely.to_geojson(geom)),
-                "properties": {
-                    "layer": safe_text(row.layer),
-                    "name": safe_text(row.name),
-                    "rows": _properties(str(row.properties)),
-                },
-            }
-        )
+        properties = {
+            "layer": safe_text(row.layer),
+            "name": safe_text(row.name),
+            "rows": _properties(str(row.properties)),
+        }
+        described = json.dumps(properties, sort_keys=True)
+        features.append(f'{{"type":"Feature","geometry":{shape},"properties":{described}}}')
+    data = f'{{"features":[{",".join(features)}],"style":{json_text(settings.OVERLAY_STYLE)}}}'
     group = layer_group(NAME, TITLE)
-    group.add_child(DataLayer("overlays", {"features": features, "style": settings.OVERLAY_STYLE}))
+    group.add_child(DataLayer("overlays", JSONText(html_safe_json(data))))
     return group
 
 

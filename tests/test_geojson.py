@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -227,3 +229,120 @@ def test_any_ring_round_a_pole_is_accepted_keeps_its_area_and_downloads_valid(
     ring: list[list[float]],
 ) -> None:
     _check_accepted_and_kept(ring)
+
+
+# --- plain areas read together (the fast path) give exactly what reading one by one gives ------
+
+CORPUS = sorted((Path(__file__).parent / "data" / "geojson").glob("*.geojson"))
+
+
+def _one_by_one(document: object, monkeypatch: pytest.MonkeyPatch) -> geojson.Reading:
+    with monkeypatch.context() as patch:
+        patch.setattr(geojson, "_plain_areas", lambda raw: {})
+        return geojson.read_document(document)
+
+
+def _assert_same_reading(together: geojson.Reading, alone: geojson.Reading) -> None:
+    assert together.notes == alone.notes
+    assert together.problems == alone.problems
+    assert len(together.features) == len(alone.features)
+    for mine, theirs in zip(together.features, alone.features, strict=True):
+        assert (mine.number, mine.properties, mine.notes) == (
+            theirs.number,
+            theirs.properties,
+            theirs.notes,
+        )
+        if theirs.geometry is None:
+            assert mine.geometry is None
+        else:
+            assert mine.geometry is not None
+            assert mine.geometry.geom_type == theirs.geometry.geom_type
+            assert shapely.to_wkb(mine.geometry) == shapely.to_wkb(theirs.geometry)
+
+
+def _collection(*members: object) -> dict[str, Any]:
+    features = [
+        {"type": "Feature", "properties": {"n": k}, "geometry": m} for k, m in enumerate(members)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[path.name for path in CORPUS])
+def test_corpus_file_reads_the_same_together_as_one_by_one(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return  # refused before any geometry is read
+    _assert_same_reading(geojson.read_document(document), _one_by_one(document, monkeypatch))
+
+
+SQUARE_RING = [[20, 54], [21, 54], [21, 55], [20, 55], [20, 54]]
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"type": "Polygon", "coordinates": [SQUARE_RING]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 1], [0, 0]]]},  # 2 distinct
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [0, 0], [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [0, 0], [0, 0], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]},  # not closed
+        {"type": "Polygon", "coordinates": [[[0, 0, 5], [1, 0, 5], [1, 1, 5], [0, 0, 5]]]},
+        {"type": "Polygon", "coordinates": [[[True, 0], [1, 0], [1, 1], [True, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [math.nan, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [10**30, 0], [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], ["1", 0], [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [[1, 0]], [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], {"a": 1, "b": 2}, [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [0, 2], [2, 0], [0, 0]]]},  # bowtie
+        {"type": "Polygon", "coordinates": [SQUARE_RING, [[0, 0], [1, 0], [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": [[[170, 0], [-170, 0], [-170, 5], [170, 0]]]},
+        {"type": "Polygon", "coordinates": [[[-90, 0], [90, 0], [90, 5], [-90, 0]]]},  # 180 wide
+        {"type": "Polygon", "coordinates": [[[175, 0], [185, 0], [185, 5], [175, 0]]]},
+        {"type": "Polygon", "coordinates": [[[0, 89], [1, 91], [2, 89], [0, 89]]]},
+        {"type": "Polygon", "coordinates": []},
+        {"type": "Polygon", "coordinates": [[]]},
+        {"type": "MultiPolygon", "coordinates": []},
+        {"type": "MultiPolygon", "coordinates": [[]]},
+        {"type": "MultiPolygon", "coordinates": [[SQUARE_RING], []]},
+        {"type": "MultiPolygon", "coordinates": [[SQUARE_RING], [SQUARE_RING]]},  # overlapping
+        {"type": "MultiPolygon", "coordinates": [[SQUARE_RING]]},
+        {"type": "polygon", "coordinates": [SQUARE_RING]},
+        {"type": "Polygon", "coordinates": [[[20, 54], [21, 54], [21, 55], [20, 54]]], "bbox": 1},
+    ],
+)
+def test_edge_case_reads_the_same_together_as_one_by_one(
+    member: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _collection({"type": "Point", "coordinates": [1, 2]}, member, member)
+    _assert_same_reading(geojson.read_document(document), _one_by_one(document, monkeypatch))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(star_polygons(), min_size=1, max_size=4))
+def test_random_polygons_read_the_same_together_as_one_by_one(
+    rings: list[list[list[float]]],
+) -> None:
+    document = _collection(*({"type": "Polygon", "coordinates": [ring]} for ring in rings))
+    with pytest.MonkeyPatch.context() as patch:
+        alone = _one_by_one(document, patch)
+    _assert_same_reading(geojson.read_document(document), alone)
+
+
+def test_plain_polygons_are_read_together_not_one_by_one() -> None:
+    holed = [SQUARE_RING, [[20.2, 54.2], [20.2, 54.4], [20.4, 54.4], [20.2, 54.2]]]
+    document = _collection(
+        {"type": "Polygon", "coordinates": [SQUARE_RING]},
+        {
+            "type": "MultiPolygon",
+            "coordinates": [holed, [[[30, 60], [31, 60], [31, 61], [30, 60]]]],
+        },
+        {"type": "Point", "coordinates": [1, 2]},
+    )
+    raw, _ = geojson.raw_features(document)
+    together = geojson._plain_areas(raw)
+    assert sorted(together) == [0, 1]
+    assert together[0].geom_type == "Polygon" and together[1].geom_type == "MultiPolygon"
+    assert len(together[1].geoms[0].interiors) == 1

@@ -249,3 +249,35 @@ def test_feature_collection_bytes_are_deterministic_and_have_no_crs_member() -> 
     assert "crs" not in document
     assert document["features"][0]["properties"] == {"a": "Ä", "b": 1}
     assert first.endswith(b"\n")
+
+
+# --- the map's display copy of uploaded shapes ---------------------------------------------------
+
+
+def test_display_copy_is_simplified_within_the_tolerance_and_rounded() -> None:
+    angles = np.linspace(0, 2 * np.pi, 2000, endpoint=False)
+    ring = np.column_stack([20 + 0.5 * np.cos(angles), 60 + 0.3 * np.sin(angles)])
+    exact = Polygon(ring)
+    (text,) = geometry.display_geojson([exact], tolerance=0.001, decimals=5)
+    drawn = shapely.from_geojson(text)
+    assert drawn.geom_type == "Polygon"
+    assert len(drawn.exterior.coords) < len(exact.exterior.coords) / 4
+    assert shapely.hausdorff_distance(drawn, exact) <= 0.001 + 1e-5
+    assert all(round(value, 5) == value for value in np.asarray(drawn.exterior.coords).ravel())
+
+
+def test_display_copy_keeps_a_shape_smaller_than_the_tolerance_and_skips_missing_ones() -> None:
+    islet = shapely.box(10.0, 60.0, 10.00001, 60.00001)
+    texts = geometry.display_geojson(
+        [islet, None, Polygon(), Point(1.123456789, 2)], tolerance=0.01, decimals=5
+    )
+    assert shapely.from_geojson(texts[0]).equals(islet)
+    assert texts[1:3] == ["", ""]
+    assert json.loads(texts[3]) == {"type": "Point", "coordinates": [1.12346, 2.0]}
+
+
+def test_display_copy_leaves_the_shapes_it_was_given_unchanged() -> None:
+    shapes = np.array([Polygon([(0, 0), (1, 0.0001), (2, 0), (2, 2), (0, 0)])], dtype=object)
+    before = shapely.to_wkb(shapes)
+    geometry.display_geojson(shapes, tolerance=0.01)
+    assert list(shapely.to_wkb(shapes)) == list(before)

@@ -183,11 +183,42 @@ def test_vertices_of_a_geometry_collection_are_summed() -> None:
         (b'{"a": "[[[[{{"}', 1),  # brackets inside a string do not count
         (b'{"a": "\\"[[[", "b": [1]}', 2),  # an escaped quote does not end the string
         (b'{"a": "\\\\", "b": [[1]]}', 3),  # an escaped backslash does not escape the quote
+        (b'{"a": "\\\\\\"[", "b": [[1]]}', 3),  # three backslashes: the quote is escaped
+        (b'{"a": "\\u00e9[", "b": [[1]]}', 3),  # a backslash before no quote changes nothing
         (b"[" * 100_000, 100_000),
     ],
 )
 def test_json_depth_counts_brackets_outside_strings(text: bytes, depth: int) -> None:
     assert limits.json_depth(text) == depth
+
+
+def _positions_one_by_one(coordinates: object) -> int:
+    """The count as the recursive definition says, one call per item."""
+    if not isinstance(coordinates, list) or not coordinates:
+        return 0
+    if not isinstance(coordinates[0], list):
+        return 1
+    return sum(_positions_one_by_one(part) for part in coordinates)
+
+
+@pytest.mark.parametrize(
+    "coordinates",
+    [
+        [1, 2],
+        [[1, 2], [3, 4], [5, 6, 7]],
+        [[1, 2], []],
+        [[1, 2], 3, "x", None],
+        [[1, 2], [[3, 4], [5, 6]]],
+        [[[1, 2]], [[1, 2], [3, 4]], []],
+        [[True, 2], [["a"], 1]],
+        [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[5, 5], [6, 5], [6, 6], [5, 5]], []]],
+    ],
+)
+def test_positions_are_counted_as_one_by_one_however_the_lists_are_shaped(
+    coordinates: list[object],
+) -> None:
+    counted = limits.geometry_vertices({"type": "Polygon", "coordinates": coordinates})
+    assert counted == _positions_one_by_one(coordinates)
 
 
 def test_the_geojson_of_the_bundled_sites_is_well_within_the_depth_limit() -> None:

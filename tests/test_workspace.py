@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
@@ -292,3 +293,31 @@ def test_formula_like_cells_survive_the_workspace_unchanged(
     kept = read_workspace(path).deployments
     assert kept is not None and kept.loc[0, "note"] == table.loc[0, "note"]
     assert userdata.table_csv(kept).decode("utf-8-sig").count("'=HYPERLINK") == 1
+
+
+def test_saved_layer_keeps_its_display_copy_beside_its_exact_shape(tmp_path: Path) -> None:
+    path = tmp_path / "briefing.gpkg"
+    fine = shapely.Point(21, 55).buffer(0.5, quad_segs=500)  # 2,000 vertices, ~0.0016° apart
+    overlays = _overlays()
+    overlays.loc[0, "geometry"] = fine
+    save_workspace(Workspace(overlays=overlays), path)
+    kept = read_workspace(path).overlays
+    assert kept.geometry.iloc[0].equals_exact(fine, tolerance=0)  # the saved shape stays exact
+    drawn = [shapely.from_geojson(text) for text in kept["display"]]
+    assert len(drawn[0].exterior.coords) < len(fine.exterior.coords)
+    assert drawn[1].equals(shapely.Point(25, 57))
+
+
+def test_layer_saved_without_display_copy_or_with_a_broken_one_gets_one_when_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "briefing.gpkg"
+    broken = _overlays()
+    broken["display"] = ['1}),alert(1),({"a":1', ""]
+    pyogrio.write_dataframe(broken, path, layer="overlays", driver="GPKG")
+    kept = read_workspace(path).overlays
+    assert [shapely.from_geojson(text) for text in kept["display"]] == list(broken.geometry)
+    older = tmp_path / "older.gpkg"
+    pyogrio.write_dataframe(_overlays(), older, layer="overlays", driver="GPKG")
+    old = read_workspace(older).overlays
+    assert [shapely.from_geojson(text) for text in old["display"]] == list(broken.geometry)
