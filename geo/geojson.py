@@ -192,9 +192,10 @@ def _plain_areas(raw: Sequence[object]) -> dict[int, BaseGeometry]:
     when :func:`read_geometry` would return the same shape with no note: a Polygon or
     MultiPolygon of rings of four positions or more, each position two plain numbers
     (``int`` or ``float``, no height), finite, within [-180, 180] x [-90, 90], every ring
-    closed, spanning at most 180 degrees of longitude (so no ring crosses the antimeridian),
-    and valid. Every other feature is left to :func:`read_geometry`, which says what it
-    repairs or refuses.
+    closed, no step between two positions of a ring spanning more than 180 degrees of
+    longitude (except along the seam or a pole, as in Natural Earth's Russia or Antarctica:
+    no ring crosses the antimeridian), and valid. Every other feature is left to
+    :func:`read_geometry`, which says what it repairs or refuses.
 
     Returns
     -------
@@ -301,12 +302,25 @@ def _qualified(
     unclosed = np.any(coords[first] != coords[last], axis=1)
     wrong_shape = np.add.reduceat(wrong, _starts(positions_per_shape)) > 0
     unclosed_shape = np.add.reduceat(unclosed, _starts(rings_per_shape)) > 0
-    west, _, east, _ = shapely.bounds(shapes).T
-    with np.errstate(invalid="ignore"):
-        wide = ~(east - west <= _HALF_TURN)
-    good = ~(wrong_shape | unclosed_shape | wide)
+    crossing = np.add.reduceat(_jumps(lon, lat, first), _starts(positions_per_shape)) > 0
+    good = ~(wrong_shape | unclosed_shape | crossing)
     good[good] = shapely.is_valid(shapes[good])
     return good
+
+
+def _jumps(lon: np.ndarray, lat: np.ndarray, ring_starts: np.ndarray) -> np.ndarray:
+    """Per position: True where the step to the next position of its ring spans more than
+    180 degrees of longitude, a step along the seam (±180) or along a pole not counted: for
+    positions within [-180, 180], :func:`geo.geometry.crosses_antimeridian` over every ring."""
+    with np.errstate(invalid="ignore"):
+        steps = np.diff(lon)
+        on_seam = np.abs(lon) == _HALF_TURN
+        at_pole = np.abs(lat) == _MAX_LATITUDE
+        along_pole = at_pole[1:] & at_pole[:-1] & (lat[1:] == lat[:-1])
+        steps[(on_seam[1:] & on_seam[:-1]) | along_pole] = 0.0
+        jump = np.abs(steps) > _HALF_TURN
+    jump[ring_starts[1:] - 1] = False  # from the last position of a ring to the next ring
+    return np.append(jump, False)
 
 
 def _starts(counts: np.ndarray) -> np.ndarray:

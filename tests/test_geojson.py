@@ -302,6 +302,24 @@ SQUARE_RING = [[20, 54], [21, 54], [21, 55], [20, 55], [20, 54]]
         {"type": "Polygon", "coordinates": [[[-90, 0], [90, 0], [90, 5], [-90, 0]]]},  # 180 wide
         {"type": "Polygon", "coordinates": [[[175, 0], [185, 0], [185, 5], [175, 0]]]},
         {"type": "Polygon", "coordinates": [[[0, 89], [1, 91], [2, 89], [0, 89]]]},
+        # already cut at the seam (Natural Earth's Russia): steps along ±180 or a pole
+        {"type": "Polygon", "coordinates": [[[170, 60], [180, 60], [180, 70], [170, 60]]]},
+        {
+            "type": "Polygon",
+            "coordinates": [[[-180, -90], [180, -90], [180, -80], [-180, -80], [-180, -90]]],
+        },
+        {
+            "type": "Polygon",
+            "coordinates": [[[-180, 60], [180, 60], [180, 70], [-180, 70], [-180, 60]]],
+        },
+        {"type": "Polygon", "coordinates": [[[-180, 60], [180, 61], [170, 70], [-180, 60]]]},
+        {
+            "type": "MultiPolygon",
+            "coordinates": [
+                [[[170, 60], [180, 60], [180, 70], [170, 60]]],
+                [[[-180, 60], [-170, 60], [-180, 70], [-180, 60]]],
+            ],
+        },
         {"type": "Polygon", "coordinates": []},
         {"type": "Polygon", "coordinates": [[]]},
         {"type": "MultiPolygon", "coordinates": []},
