@@ -10,6 +10,7 @@ which restyle without re-sending their geometry.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import folium
@@ -30,6 +31,7 @@ from layers import (
     overlays,
     sea_areas,
     sites,
+    timebar,
 )
 from layers.assets import CSS_LINKS
 from layers.base import (
@@ -184,6 +186,48 @@ def view_group(
         )
     group.add_child(DataLayer("view", data))
     return group
+
+
+def time_bar(
+    rows: gpd.GeoDataFrame,
+    event_rows: pd.DataFrame,
+    *,
+    day: dt.date | None,
+    bounds: tuple[dt.date, dt.date],
+    site_table: gpd.GeoDataFrame,
+    other_sites: str,
+    with_events: bool = True,
+) -> folium.FeatureGroup:
+    """The time bar (:mod:`layers.timebar`), pushed after the dynamic layers.
+
+    Parameters
+    ----------
+    rows, event_rows : DataFrame
+        The deployments and events the dynamic layers were drawn from: every date, the
+        other filters applied.
+    day : date, optional
+        The as-of day; None (a period, or every date) takes the bar off the map.
+    bounds : (date, date)
+        What the scrubber offers: the Streamlit slider's first and last day.
+    site_table : GeoDataFrame
+        All sites (the quiet ones of a view whose other sites are drawn quietly).
+    other_sites : str
+        "hidden" or "quiet", as :func:`geo.story.story`.
+    with_events : bool
+        Whether the view draws its events.
+    """
+    if day is None:
+        return timebar.build(None)
+    points = site_table.loc[site_table["kind"] != "sea_area", "id"].astype(str)
+    columns = timebar.time_columns(
+        rows,
+        event_rows,
+        day=day,
+        bounds=bounds,
+        point_sites=points.tolist() if other_sites == "quiet" else None,
+        with_events=with_events,
+    )
+    return timebar.build(columns)
 
 
 def picked_place(lat: float, lon: float) -> folium.FeatureGroup:

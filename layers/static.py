@@ -39,9 +39,8 @@ def install_static(static_dir: Path | None = None) -> Path:
         src = settings.BOUNDARIES_DIR / f"{stem}.geojson"
         if src.exists():
             assets.copy_if_changed(src, static_dir / "boundaries" / src.name)
-    assets.copy_if_changed(
-        assets.BRIEFING_JS, static_dir / "briefing" / assets.content_name(assets.BRIEFING_JS)
-    )
+    for script in (assets.BRIEFING_JS, assets.TIMEBAR_JS):
+        assets.copy_if_changed(script, static_dir / "briefing" / assets.content_name(script))
     name, text = stylesheet_file()
     css = static_dir / "briefing" / name
     if not css.exists():

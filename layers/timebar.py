@@ -1,0 +1,180 @@
+"""The time bar: a day scrubbed and played in the browser, from compact columns sent once.
+
+Dynamic (pushed with the filtered layers), in "as of a day" mode only. The deployments,
+contribution lines and events are then drawn for every date (the other filters applied), and
+:func:`time_columns` hands the browser, once, what it needs to show the rows of any day without
+asking the server: each row's first and last day (day numbers, already widened to the date's
+precision by :mod:`geo.tables`, so ``geo.filters`` and the browser read the same interval), an
+open-start flag, and positions into small lists of sites, nations and hosts, which name the
+marker, its badge, the contribution line and the shading a row feeds. The browser code is
+``layers/timebar.js``; its filter functions and :mod:`geo.filters` apply the same rules (an
+unstated start is open, an empty end is ongoing, both ends inclusive), checked by
+``tests/test_timebar.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import folium
+import numpy as np
+import pandas as pd
+
+from geo import settings
+from layers.base import DataLayer, safe_text
+
+NAME = "timebar"
+#: Day 0 of the day numbers (the browser turns them back into dates from the same origin).
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(day: dt.date | pd.Timestamp) -> int:
+    """Days from 1970-01-01 to ``day`` (a time of day is ignored)."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return (day - EPOCH).days
+
+
+def _day_numbers(days: pd.Series) -> list[int | None]:
+    # NaT -> None (JSON null); whole-column arithmetic, not a Python call per row.
+    stamps = pd.to_datetime(days)
+    numbers = (stamps - pd.Timestamp(EPOCH)).dt.days
+    return [None if pd.isna(n) else int(n) for n in numbers.to_numpy(dtype=float)]
+
+
+def _positions(values: pd.Series, names: list[str]) -> list[int]:
+    # Position of each value in ``names``; -1 for an empty or unknown value.
+    lookup = {name: index for index, name in enumerate(names)}
+    return [lookup.get(str(value), -1) for value in values.astype(object).tolist()]
+
+
+def _texts(values: pd.Series) -> list[str]:
+    return sorted({str(v) for v in values.astype(object).tolist() if isinstance(v, str) and v})
+
+
+def _sea_sites(rows: pd.DataFrame) -> pd.Series:
+    if not len(rows) or "site_kind" not in rows:
+        return pd.Series([], dtype=object)
+    kinds = rows["site_kind"].astype(object)
+    return pd.Series(sorted({str(s) for s in rows.loc[kinds == "sea_area", "site"]}), dtype=object)
+
+
+def _host_column(rows: pd.DataFrame) -> pd.Series:
+    # The table's host column; a row without one (at sea) hosts nowhere (as geo.story).
+    column = "host" if "host" in rows else "site_country"
+    return rows[column].astype(object).where(rows[column].notna(), "")
+
+
+def time_columns(
+    rows: pd.DataFrame,
+    event_rows: pd.DataFrame,
+    *,
+    day: dt.date,
+    bounds: tuple[dt.date, dt.date],
+    point_sites: Iterable[str] | None = None,
+    with_events: bool = True,
+) -> dict[str, object]:
+    """The columns the browser filters by day, in the rows' order.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Deployments joined to their sites, filtered by everything but the date. Not modified.
+    event_rows : DataFrame
+        Events, of every date. Not modified. Their order is the order of ``"k"`` in the events
+        layer's marks.
+    day : date
+        The day shown when the map arrives.
+    bounds : (date, date)
+        First and last day the scrubber offers (the Streamlit slider's bounds).
+    point_sites : iterable of str, optional
+        Sites drawn quietly when no row of the day names them (a scene's "quiet" other sites);
+        None: such sites are hidden.
+    with_events : bool
+        Whether the places of events belong to the view's story (as :func:`geo.story.story`).
+
+    Returns
+    -------
+    dict
+        JSON-safe: ``day``, ``first``, ``last``, ``recent`` (day numbers and the events' recent
+        window in days), ``sites``, ``nations``, ``hosts`` (escaped texts), ``rows`` and
+        ``events`` (columns: ``s``/``e`` first and last day or null, ``o`` 1 when the start is
+        unstated, positions into the lists, -1 for none), the marker sizes and statuses.
+    """
+    hosts_col = _host_column(rows)
+    sites = _texts(rows["site"].astype(object)) if len(rows) else []
+    events_sites = _texts(event_rows["site"].astype(object)) if len(event_rows) else []
+    all_sites = sorted({*sites, *events_sites})
+    nations = _texts(rows["nation"].astype(object)) if len(rows) else []
+    hosts = _texts(hosts_col) if len(rows) else []
+    ranks = {status: rank for rank, status in enumerate(settings.STATUS_PRECEDENCE)}
+    statuses = rows["status"].astype(object).tolist()
+    personnel = pd.to_numeric(rows["personnel"], errors="coerce").to_numpy(dtype=float)
+    first, last = bounds
+    low, high = settings.MARKER_DIAMETER_PX
+    return {
+        "day": day_number(day),
+        "first": day_number(first),
+        "last": day_number(last),
+        "recent": settings.EVENT_RECENT_DAYS,
+        "sites": [safe_text(s) for s in all_sites],
+        "nations": [safe_text(n) for n in nations],
+        "hosts": [safe_text(h) for h in hosts],
+        "statuses": list(settings.STATUS_PRECEDENCE),
+        "marker": {"low": low, "high": high, "full": settings.MARKER_FULL_PERSONNEL},
+        "quiet": None if point_sites is None else sorted(safe_text(s) for s in point_sites),
+        # Positions in ``sites`` of the sea areas (emphasised while a row there is shown).
+        "seas": sorted(_positions(_sea_sites(rows), all_sites)),
+        "with_events": bool(with_events),
+        "rows": {
+            "s": _day_numbers(rows["start_day"]),
+            "e": _day_numbers(rows["end_day"]),
+            "o": rows["start_day"].isna().astype(int).tolist(),
+            "site": _positions(rows["site"], all_sites),
+            "nation": _positions(rows["nation"], nations),
+            "host": _positions(hosts_col, hosts),
+            # Rank in STATUS_PRECEDENCE (unknown: after them all), the badge's status.
+            "st": [ranks.get(str(s), len(ranks)) for s in statuses],
+            # Known personnel, or -1 (not stated).
+            "p": [-1 if np.isnan(p) else int(p) for p in personnel],
+        },
+        "events": {
+            "s": _day_numbers(event_rows["start_day"]),
+            "e": _day_numbers(event_rows["end_day"]),
+            "o": event_rows["start_day"].isna().astype(int).tolist(),
+            "site": _positions(event_rows["site"], all_sites),
+        },
+    }
+
+
+def settled_day(tags: object) -> tuple[dt.date, str] | None:
+    """The day the browser's time bar settled on, from streamlit-folium's ``selected_tags``.
+
+    The bar sends ``["day:YYYY-MM-DD", "n:<token>"]``, a new token each time, so the same day
+    sent twice (after the app moved away from it) still counts. Anything else: None.
+    """
+    if not isinstance(tags, list) or len(tags) != 2:
+        return None
+    day_tag, token = tags
+    if not (isinstance(day_tag, str) and isinstance(token, str)):
+        return None
+    if not (day_tag.startswith("day:") and token.startswith("n:")):
+        return None
+    try:
+        return dt.date.fromisoformat(day_tag[4:]), token
+    except ValueError:
+        return None
+
+
+def build(columns: dict[str, object] | None) -> folium.FeatureGroup:
+    """The time bar's group: nothing drawn, the columns and one call to the browser.
+
+    ``None`` (not "as of a day"): the browser takes the bar off the map.
+    """
+    group = folium.FeatureGroup(name=NAME, control=False)
+    if columns is None:
+        group.add_child(DataLayer("timebarOff", {}))
+    else:
+        group.add_child(DataLayer("timebar", columns))
+    return group
