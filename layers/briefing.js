@@ -75,6 +75,8 @@
     /* One declutter pass per frame at most, after whatever changed the map. */
     B.schedule = function () {
         if (B.pending) { return; }
+        // While the time bar moves, placing is held until it settles (timebar.js).
+        if (B.holdDeclutter) { B.deferred = true; return; }
         B.pending = true;
         window.requestAnimationFrame(function () {
             B.pending = false;
@@ -202,7 +204,14 @@
             contributors = new Set(state.contributors || []);
             hosts = state.hosts ? new Set(state.hosts) : null;
             storyNames(state);
-            built.forEach(function (layer) { layer.setStyle(styleOf); });
+            // Only the countries whose role changed are restyled (the time bar changes a few
+            // at a time, many times a second).
+            built.forEach(function (layer) {
+                layer.eachLayer(function (part) {
+                    var role = roleOf((part.feature || {}).properties || {});
+                    if (part.role !== role) { part.role = role; part.setStyle(opts.styles[role]); }
+                });
+            });
         });
         show();
     };

@@ -225,7 +225,11 @@
     /* Back to the app once the bar settles, as streamlit-folium's returned value. */
     function settle(T) {
         clearTimeout(T.idle);
-        if (T.playing || T.day === T.sent) { return; }
+        if (T.playing) { return; }
+        // Markers and labels are placed again once, now that the day stands still.
+        B.holdDeclutter = false;
+        if (B.deferred) { B.deferred = false; B.schedule(); }
+        if (T.day === T.sent) { return; }
         T.sent = T.day;
         var g = root.__GLOBAL_DATA__, S = root.Streamlit;
         if (!g || !S) { return; }  // a shared HTML file: no app to tell
@@ -242,9 +246,9 @@
         T.frame = root.requestAnimationFrame(function () {
             T.frame = 0;
             apply(T, dayView(T.prep, T.day));
-            B.pending = false;
-            B.declutter();
             if (started !== undefined) {
+                // The layout the changes need, done now: part of the frame's time.
+                B.map.getContainer().getBoundingClientRect();
                 T.frames.push(root.performance.now() - started);
                 if (T.frames.length > 2000) { T.frames.shift(); }
             }
@@ -252,6 +256,9 @@
     }
 
     function setDay(T, day, started) {
+        // Moving: placing markers and labels (B.declutter, a layout per label) waits for the
+        // bar to settle; each frame only shows, hides and restyles.
+        if (started !== undefined) { B.holdDeclutter = true; }
         day = Math.max(T.prep.cols.first, Math.min(T.prep.cols.last, day));
         T.day = day;
         T.input.value = String(day);
@@ -374,6 +381,7 @@
         if (!T) { return; }
         play(T, false);
         clearTimeout(T.idle);
+        B.holdDeclutter = false;
         B.map.removeControl(T.bar);
         B.timeState = null;
     };

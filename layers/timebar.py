@@ -36,21 +36,29 @@ def day_number(day: dt.date | pd.Timestamp) -> int:
     return (day - EPOCH).days
 
 
+def _with_nulls(numbers: np.ndarray, missing: np.ndarray) -> list[int | None]:
+    # Whole-column work, then None (JSON null) only where a value is missing.
+    out: list[int | None] = np.where(missing, 0, numbers).astype(np.int64).tolist()
+    for index in np.flatnonzero(missing):
+        out[index] = None
+    return out
+
+
 def _day_numbers(days: pd.Series) -> list[int | None]:
-    # NaT -> None (JSON null); whole-column arithmetic, not a Python call per row.
     stamps = pd.to_datetime(days)
-    numbers = (stamps - pd.Timestamp(EPOCH)).dt.days
-    return [None if pd.isna(n) else int(n) for n in numbers.to_numpy(dtype=float)]
+    numbers = (stamps - pd.Timestamp(EPOCH)).dt.days.to_numpy(dtype=float)
+    return _with_nulls(numbers, np.isnan(numbers))
 
 
 def _positions(values: pd.Series, names: list[str]) -> list[int]:
     # Position of each value in ``names``; -1 for an empty or unknown value.
-    lookup = {name: index for index, name in enumerate(names)}
-    return [lookup.get(str(value), -1) for value in values.astype(object).tolist()]
+    codes = pd.Index(names, dtype=object).get_indexer(pd.Index(values.astype(object)))
+    return list(codes.astype(np.int64).tolist())
 
 
 def _texts(values: pd.Series) -> list[str]:
-    return sorted({str(v) for v in values.astype(object).tolist() if isinstance(v, str) and v})
+    # The distinct values first (a few dozen), then the Python work.
+    return sorted({str(v) for v in pd.unique(values.dropna()) if isinstance(v, str) and v})
 
 
 def _sea_sites(rows: pd.DataFrame) -> pd.Series:
@@ -103,13 +111,14 @@ def time_columns(
         unstated, positions into the lists, -1 for none), the marker sizes and statuses.
     """
     hosts_col = _host_column(rows)
-    sites = _texts(rows["site"].astype(object)) if len(rows) else []
-    events_sites = _texts(event_rows["site"].astype(object)) if len(event_rows) else []
+    sites = _texts(rows["site"]) if len(rows) else []
+    events_sites = _texts(event_rows["site"]) if len(event_rows) else []
     all_sites = sorted({*sites, *events_sites})
-    nations = _texts(rows["nation"].astype(object)) if len(rows) else []
+    nations = _texts(rows["nation"]) if len(rows) else []
     hosts = _texts(hosts_col) if len(rows) else []
-    ranks = {status: rank for rank, status in enumerate(settings.STATUS_PRECEDENCE)}
-    statuses = rows["status"].astype(object).tolist()
+    # Rank in STATUS_PRECEDENCE; an unknown status after them all.
+    ranks = np.asarray(_positions(rows["status"], list(settings.STATUS_PRECEDENCE)))
+    ranks = np.where(ranks < 0, len(settings.STATUS_PRECEDENCE), ranks)
     personnel = pd.to_numeric(rows["personnel"], errors="coerce").to_numpy(dtype=float)
     first, last = bounds
     low, high = settings.MARKER_DIAMETER_PX
@@ -134,10 +143,10 @@ def time_columns(
             "site": _positions(rows["site"], all_sites),
             "nation": _positions(rows["nation"], nations),
             "host": _positions(hosts_col, hosts),
-            # Rank in STATUS_PRECEDENCE (unknown: after them all), the badge's status.
-            "st": [ranks.get(str(s), len(ranks)) for s in statuses],
+            # The badge's status, as a rank in ``statuses``.
+            "st": ranks.tolist(),
             # Known personnel, or -1 (not stated).
-            "p": [-1 if np.isnan(p) else int(p) for p in personnel],
+            "p": np.where(np.isnan(personnel), -1, personnel).astype(np.int64).tolist(),
         },
         "events": {
             "s": _day_numbers(event_rows["start_day"]),
