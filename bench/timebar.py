@@ -49,8 +49,9 @@ METHOD = (
     "restyled what the day changes (layout forced; painting not included; markers are moved "
     "aside only once the bar settles), `performance.now()` in the map's frame; median and "
     "95th percentile. Reruns counted by the page's script state. Bytes = the time columns "
-    "(layers/timebar.py) as JSON, raw and deflated (zlib level 6): Streamlit's websocket "
-    "compression is off by default, so the raw figure is what arrives unless it is turned on."
+    "(layers/timebar.py) as JSON, raw and deflated (zlib level 6): a file under /app/static "
+    "named by its content, fetched once per filter (a rerun for another day pushes only its "
+    "URL); the static route sends it uncompressed, so the raw figure is what arrives today."
 )
 
 
@@ -83,7 +84,8 @@ def column_bytes(folder: Path | None) -> tuple[int, int]:
             else None
         ),
     )
-    text = json.dumps(columns, separators=(",", ":")).encode()
+    rest = {key: value for key, value in columns.items() if key not in timebar.DAY_KEYS}
+    text = json.dumps(rest, separators=(",", ":"), ensure_ascii=False).encode()
     return len(text), len(zlib.compress(text, 6))
 
 

@@ -11,7 +11,7 @@ which restyle without re-sending their geometry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import folium
 import geopandas as gpd
@@ -197,6 +197,7 @@ def time_bar(
     site_table: gpd.GeoDataFrame,
     other_sites: str,
     with_events: bool = True,
+    publish: Callable[[object], str] | None = None,
 ) -> folium.FeatureGroup:
     """The time bar (:mod:`layers.timebar`), pushed after the dynamic layers.
 
@@ -215,6 +216,9 @@ def time_bar(
         "hidden" or "quiet", as :func:`geo.story.story`.
     with_events : bool
         Whether the view draws its events.
+    publish : callable, optional
+        Writes the columns to a served file and returns its URL
+        (:func:`layers.static.publish_json`); None: they travel inside the push.
     """
     if day is None:
         return timebar.build(None)
@@ -227,7 +231,7 @@ def time_bar(
         point_sites=points.tolist() if other_sites == "quiet" else None,
         with_events=with_events,
     )
-    return timebar.build(columns)
+    return timebar.build(columns, publish=publish)
 
 
 def picked_place(lat: float, lon: float) -> folium.FeatureGroup:

@@ -33,6 +33,9 @@ _CSS = (
     ".time-bar .time-scrub{width:260px;margin:0}"
     ".time-bar .time-day{min-width:92px;font-weight:700;white-space:nowrap}"
     ".time-bar button{min-width:30px;cursor:pointer}"
+    # Until the time bar's columns arrive, the layers drawn for every date stay hidden.
+    ".time-pending .dep-icon,.time-pending .event-icon,.time-pending path[class*=contrib-]"
+    "{visibility:hidden}"
     # Below zoom 5 the sites of the eastern flank crowd together: draw the markers smaller.
     ".leaflet-container:not(.z-ge-5) .dep{transform:scale(.78)}"
     ".dep{position:relative;width:100%;height:100%}"

@@ -231,6 +231,7 @@
         if (B.deferred) { B.deferred = false; B.schedule(); }
         if (T.day === T.sent) { return; }
         T.sent = T.day;
+        T.history[T.day] = true;
         var g = root.__GLOBAL_DATA__, S = root.Streamlit;
         if (!g || !S) { return; }  // a shared HTML file: no app to tell
         g.selected_tags = ["day:" + isoDay(T.day), "n:" + Date.now() + "-" + (++T.seq)];
@@ -349,12 +350,39 @@
         return bar;
     }
 
-    /* Pushed with the filtered layers (after them): the columns, and the day the app shows. */
-    B.timebar = function (group, cols) {
+    /* Pushed with the filtered layers (after them): the day, and the columns or the URL of
+       their file (fetched once per filter, then kept). Until they arrive the layers, drawn
+       for every date, stay hidden. */
+    var files = {};
+    B.timebar = function (group, data) {
+        var container = B.map.getContainer(), token = {};
+        B.timePending = token;
+        var ready = data.url ? files[data.url] : data;
+        if (ready) {
+            container.classList.remove("time-pending");
+            start(Object.assign({}, ready, {day: data.day, first: data.first, last: data.last}));
+            return;
+        }
+        container.classList.add("time-pending");
+        fetch(data.url).then(function (r) {
+            if (!r.ok) { throw new Error(data.url + ": " + r.status); }
+            return r.json();
+        }).then(function (cols) {
+            files[data.url] = cols;
+            if (B.timePending !== token) { return; }  // a later push took over
+            container.classList.remove("time-pending");
+            start(Object.assign({}, cols, {day: data.day, first: data.first, last: data.last}));
+        }).catch(function (err) {
+            container.classList.remove("time-pending");
+            console.warn("time bar columns not loaded", err);
+        });
+    };
+
+    function start(cols) {
         var T = B.timeState;
         var presenter = B.map.getContainer().classList.contains("presenter");
         if (!T) {
-            T = B.timeState = {speed: 7, seq: 0, frames: [], playing: false};
+            T = B.timeState = {speed: 7, seq: 0, frames: [], playing: false, history: {}};
             T.bar = control(T, presenter);
         }
         T.prep = prepare(cols);
@@ -363,7 +391,9 @@
         T.stateKey = null;
         index(T);
         // The app's day, unless the bar is moving (then the bar's day stands, and is sent).
-        var moving = T.playing || T.idle && T.day !== T.sent;
+        // A push for a day the bar sent before its latest is late: the latest stands.
+        var stale = T.history[cols.day] && cols.day !== T.sent;
+        var moving = T.playing || T.idle && T.day !== T.sent || stale;
         if (!moving) { T.sent = cols.day; }
         setDay(T, moving ? T.day : cols.day);
         // streamlit-folium adds the pushed groups to the map after their scripts ran: apply
@@ -373,11 +403,13 @@
         Promise.resolve().then(function () {
             if (B.timeState === T) { apply(T, dayView(T.prep, T.day)); B.schedule(); }
         });
-    };
+    }
 
     /* Another time mode: no bar (pushed instead of the columns). */
     B.timebarOff = function () {
         var T = B.timeState;
+        B.timePending = null;
+        B.map.getContainer().classList.remove("time-pending");
         if (!T) { return; }
         play(T, false);
         clearTimeout(T.idle);

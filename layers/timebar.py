@@ -15,7 +15,7 @@ unstated start is open, an empty end is ongoing, both ends inclusive), checked b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import folium
 import numpy as np
@@ -176,14 +176,27 @@ def settled_day(tags: object) -> tuple[dt.date, str] | None:
         return None
 
 
-def build(columns: dict[str, object] | None) -> folium.FeatureGroup:
+#: What changes with the day and the span: sent with every push, the rest once.
+DAY_KEYS = ("day", "first", "last")
+
+
+def build(
+    columns: dict[str, object] | None, *, publish: Callable[[object], str] | None = None
+) -> folium.FeatureGroup:
     """The time bar's group: nothing drawn, the columns and one call to the browser.
 
-    ``None`` (not "as of a day"): the browser takes the bar off the map.
+    ``None`` (not "as of a day"): the browser takes the bar off the map. With ``publish``
+    (e.g. :func:`layers.static.publish_json`: data in, URL out), the columns but the day go to
+    a file named by its content, which the browser fetches once; the push carries its URL.
     """
     group = folium.FeatureGroup(name=NAME, control=False)
     if columns is None:
         group.add_child(DataLayer("timebarOff", {}))
-    else:
+    elif publish is None:
         group.add_child(DataLayer("timebar", columns))
+    else:
+        rest = {key: value for key, value in columns.items() if key not in DAY_KEYS}
+        data: dict[str, object] = {key: columns[key] for key in DAY_KEYS}
+        data["url"] = publish(rest)
+        group.add_child(DataLayer("timebar", data))
     return group

@@ -275,6 +275,37 @@ def test_time_bar_without_a_day_takes_the_bar_off_the_map() -> None:
     assert isinstance(child, DataLayer) and child.function == "timebarOff"
 
 
+def test_time_bar_with_a_publisher_pushes_the_day_and_the_url_of_the_rest() -> None:
+    rows = pd.DataFrame(
+        {
+            "site": ["nuuk"],
+            "nation": ["DEU"],
+            "host": ["GRL"],
+            "status": ["active"],
+            "personnel": [None],
+            "start_day": pd.Series([None], dtype="datetime64[ns]"),
+            "end_day": pd.Series([None], dtype="datetime64[ns]"),
+        }
+    )
+    published: list[object] = []
+
+    def publish(data: object) -> str:
+        published.append(data)
+        return "/app/static/timebar/x.json"
+
+    group = timebar.build(_columns(rows, rows.iloc[0:0]), publish=publish)
+    (child,) = group._children.values()
+    assert isinstance(child, DataLayer) and isinstance(child.data, dict)
+    assert child.data == {
+        "day": timebar.day_number(FIRST),
+        "first": timebar.day_number(FIRST),
+        "last": timebar.day_number(LAST),
+        "url": "/app/static/timebar/x.json",
+    }
+    (rest,) = published
+    assert isinstance(rest, dict) and "day" not in rest and rest["nations"] == ["DEU"]
+
+
 # --- the browser's filter, in node ---------------------------------------------------------------
 
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")

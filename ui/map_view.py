@@ -15,7 +15,7 @@ from geo.dataset import Dataset, Selection, select
 from geo.filters import FilterState
 from geo.scenes import Scene
 from geo.story import story
-from layers import compose
+from layers import compose, static
 from ui import context, filters
 from ui.state import Key, table
 
@@ -141,6 +141,7 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
                 site_table=data.sites,
                 other_sites=other_sites,
                 with_events=with_events,
+                publish=static.publish_json,
             ),
         ],
     )
