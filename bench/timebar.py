@@ -184,8 +184,8 @@ def into(results: dict[str, Any], figures: dict[str, dict[str, Any]]) -> dict[st
             f"{found['time_columns_raw_kb']:,} KB raw; measured alone at {commit()} on "
             f"{_now()}, load average before {found['timebar_load']}"
         )
-    if METHOD not in results["method"]:
-        results["method"].insert(-1, METHOD)
+    results["method"] = [m for m in results["method"] if not m.startswith("Time bar (")]
+    results["method"].insert(-1, METHOD)
     return results
 
 
