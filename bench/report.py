@@ -23,6 +23,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("step_ms", "Date-slider step, median (key press → map updated)", "ms"),
     Metric("step_kb", "Websocket bytes received per step, median", "KB"),
     Metric("first_payload_kb", "First map payload (largest websocket frame before drawn)", "KB"),
+    Metric("scrub_frame_ms", "Time bar: frame, median (key on the scrubber → map redrawn)", "ms"),
+    Metric("scrub_frame_p95_ms", "Time bar: frame, 95th percentile", "ms"),
+    Metric("time_columns_kb", "Time bar: columns sent once, deflated", "KB"),
     Metric("png_s", "PNG export 1920×1080, warm, median of 3", "s"),
     Metric("deck_s", "PowerPoint deck of the briefing's scenes, in-process, median of 3", "s"),
     Metric("deck_cli_s", "PowerPoint deck from `python -m export --deck` (start to end)", "s"),
@@ -36,6 +39,7 @@ TARGETS: dict[str, dict[str, float]] = {
         "first_map_warm_s": 1.5,
         "step_ms": 150,
         "step_kb": 50,
+        "scrub_frame_ms": 16,
         "png_s": 1.5,
         "deck_s": 10,
     },
@@ -46,7 +50,13 @@ TARGETS: dict[str, dict[str, float]] = {
         "step_kb": 50,
         "png_s": 1.5,
     },
-    "100000": {"step_ms": 1000, "step_kb": 50, "png_s": 1.5},
+    "100000": {
+        "step_ms": 1000,
+        "step_kb": 50,
+        "scrub_frame_ms": 50,
+        "time_columns_kb": 2048,
+        "png_s": 1.5,
+    },
 }
 
 

@@ -25,6 +25,8 @@ DEPLOYMENTS_PATH = DATA_DIR / "deployments.csv"
 EVENTS_PATH = DATA_DIR / "events.csv"
 # Folder Streamlit serves at /app/static (server.enableStaticServing); filled at start-up.
 STATIC_DIR = ROOT_DIR / "static"
+# Files of time-bar columns kept in STATIC_DIR/timebar (one per filter; the oldest go first).
+TIMEBAR_FILES_KEPT = 40
 # URL path under which Streamlit serves STATIC_DIR.
 STATIC_URL = "/app/static"
 

@@ -23,6 +23,8 @@ VENDOR: tuple[tuple[str, tuple[str, ...], str], ...] = (
 
 #: The map's own browser code (layers/briefing.js), served under a name that changes with it.
 BRIEFING_JS = Path(__file__).with_name("briefing.js")
+#: The time bar's browser code (layers/timebar.js), loaded after it.
+TIMEBAR_JS = Path(__file__).with_name("timebar.js")
 
 
 def content_name(path: Path) -> str:
@@ -44,6 +46,7 @@ JS_LINKS: tuple[tuple[str, str], ...] = (
     ("leaflet", f"{settings.STATIC_URL}/vendor/leaflet/leaflet.js"),
     ("jquery", f"{settings.STATIC_URL}/vendor/jquery/jquery.min.js"),
     ("briefing", f"{settings.STATIC_URL}/briefing/{content_name(BRIEFING_JS)}"),
+    ("timebar", f"{settings.STATIC_URL}/briefing/{content_name(TIMEBAR_JS)}"),
 )
 #: Stylesheets every map page loads.
 CSS_LINKS: tuple[tuple[str, str], ...] = (

@@ -75,6 +75,8 @@
     /* One declutter pass per frame at most, after whatever changed the map. */
     B.schedule = function () {
         if (B.pending) { return; }
+        // While the time bar moves, placing is held until it settles (timebar.js).
+        if (B.holdDeclutter) { B.deferred = true; return; }
         B.pending = true;
         window.requestAnimationFrame(function () {
             B.pending = false;
@@ -202,7 +204,14 @@
             contributors = new Set(state.contributors || []);
             hosts = state.hosts ? new Set(state.hosts) : null;
             storyNames(state);
-            built.forEach(function (layer) { layer.setStyle(styleOf); });
+            // Only the countries whose role changed are restyled (the time bar changes a few
+            // at a time, many times a second).
+            built.forEach(function (layer) {
+                layer.eachLayer(function (part) {
+                    var role = roleOf((part.feature || {}).properties || {});
+                    if (part.role !== role) { part.role = role; part.setStyle(opts.styles[role]); }
+                });
+            });
         });
         show();
     };
@@ -320,8 +329,8 @@
                     "px;height:" + m.d + 'px">' + m.fig +
                     '</div><div class="dep-badges" style="left:' + (Math.floor(m.d / 2) + 4) +
                     'px">' + m.b.map(function (b) {
-                        return '<span class="dep-badge status-' + b[2] + '" style="--c:' + b[1] +
-                            '">' + b[0] + "</span>";
+                        return '<span class="dep-badge status-' + b[2] + '" data-n="' + b[0] +
+                            '" style="--c:' + b[1] + '">' + b[0] + "</span>";
                     }).join("") + "</div></div>";
             }
             var marker = L.marker(m.ll, {
@@ -334,6 +343,8 @@
                 .bindPopup(function () { return popupHtml(m.pop, data); }, {maxWidth: 420})
                 .addTo(group);
             marker.on("click", function () { B.clicked = {site: m.id, at: Date.now()}; });
+            marker.siteId = m.id;  // the time bar (timebar.js) finds its rows by it
+            marker.siteName = m.nm;
             // Exact places keep their place; whole countries and sea areas move aside first.
             marker.isDeployment = true;
             marker.order = [{region: 2, sea_area: 1}[m.k] || 0, -(m.b ? m.b.length : 0), m.id];
@@ -367,11 +378,11 @@
         B.edges = L.layerGroup().addTo(group);
         B.lines = data.lines.map(function (l) {
             var points = curve(l.a, l.b, data.bend, data.points);
-            L.polyline(points, Object.assign({color: l.c, className: "contrib-" + l.st},
-                                             data.styles[l.st]))
+            var layer = L.polyline(points, Object.assign({color: l.c, className: "contrib-" + l.st},
+                                                         data.styles[l.st]))
                 .bindTooltip(l.tip, {sticky: true})
                 .addTo(group);
-            return {points: points, code: l.n, color: l.c};
+            return {points: points, code: l.n, color: l.c, site: l.site, layer: layer};
         });
     };
 
@@ -517,6 +528,7 @@
                 .bindTooltip(e.tip)
                 .addTo(group);
             marker.order = [3, 0, ""];
+            marker.row = e.k;  // the event's row in the time bar's columns
             return marker;
         });
     };
@@ -575,7 +587,9 @@
         var items = [];
         (B.depMarkers || []).concat(B.eventMarkers || []).forEach(function (marker) {
             var icon = marker.getElement();
-            if (!icon || !map.hasLayer(marker) || !icon.firstElementChild) { return; }
+            if (!icon || !map.hasLayer(marker) || !icon.firstElementChild || marker.timeHidden) {
+                return;
+            }
             var inner = icon.firstElementChild;
             inner.style.translate = "";
             var box = boxOf(markerParts(inner), origin);
@@ -767,6 +781,7 @@
         var inner = grown(frame, -16), spots = [];
         var clear = controls.map(function (b) { return grown(b, 14); });
         (B.lines || []).forEach(function (line) {
+            if (line.hidden) { return; }  // not on the time bar's day
             var pts = line.points.map(function (ll) { return map.latLngToContainerPoint(ll); });
             function free(p) {
                 return within([p.x, p.y, p.x, p.y], inner) &&

@@ -10,7 +10,8 @@ which restyle without re-sending their geometry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Callable, Mapping
 
 import folium
 import geopandas as gpd
@@ -29,6 +30,7 @@ from layers import (
     overlays,
     sea_areas,
     sites,
+    timebar,
 )
 from layers.assets import CSS_LINKS
 from layers.base import (
@@ -186,6 +188,52 @@ def story_state(told: Story) -> dict[str, object]:
         "sites": sorted(told.sites),
         "quiet": sorted(told.quiet),
     }
+
+
+def time_bar(
+    rows: gpd.GeoDataFrame,
+    event_rows: pd.DataFrame,
+    *,
+    day: dt.date | None,
+    bounds: tuple[dt.date, dt.date],
+    site_table: gpd.GeoDataFrame,
+    other_sites: str,
+    with_events: bool = True,
+    publish: Callable[[object], str] | None = None,
+) -> folium.FeatureGroup:
+    """The time bar (:mod:`layers.timebar`), pushed after the dynamic layers.
+
+    Parameters
+    ----------
+    rows, event_rows : DataFrame
+        The deployments and events the dynamic layers were drawn from: every date, the
+        other filters applied.
+    day : date, optional
+        The as-of day; None (a period, or every date) takes the bar off the map.
+    bounds : (date, date)
+        What the scrubber offers: the Streamlit slider's first and last day.
+    site_table : GeoDataFrame
+        All sites (the quiet ones of a view whose other sites are drawn quietly).
+    other_sites : str
+        "hidden" or "quiet", as :func:`geo.story.story`.
+    with_events : bool
+        Whether the view draws its events.
+    publish : callable, optional
+        Writes the columns to a served file and returns its URL
+        (:func:`layers.static.publish_json`); None: they travel inside the push.
+    """
+    if day is None:
+        return timebar.build(None)
+    points = site_table.loc[site_table["kind"] != "sea_area", "id"].astype(str)
+    columns = timebar.time_columns(
+        rows,
+        event_rows,
+        day=day,
+        bounds=bounds,
+        point_sites=points.tolist() if other_sites == "quiet" else None,
+        with_events=with_events,
+    )
+    return timebar.build(columns, publish=publish)
 
 
 def picked_place(lat: float, lon: float) -> folium.FeatureGroup:

@@ -56,7 +56,7 @@ def build(
     if rows.empty:
         return group
     pairs = rows.groupby(["nation", "site"], sort=True)
-    for (code, _site), pair in pairs:
+    for (code, site), pair in pairs:
         start = anchors.get(str(code))
         if start is None:
             continue  # a nation without an outline (e.g. a code the boundaries lack)
@@ -72,6 +72,7 @@ def build(
                 "b": [round(end[0], 3), round(end[1], 3)],
                 "c": nations.color(str(code)),
                 "n": safe_text(code),
+                "site": safe_text(site),
                 "st": status if status in settings.CONTRIBUTION_STYLES else "active",
                 "tip": safe_text(text),
             }

@@ -187,6 +187,8 @@ def build(
             "k": safe_text(site["site_kind"]),
             "sel": int(state.site == site_id),
             "tip": safe_text(f"{site['site_name']}: {', '.join(site['nations'])}"),
+            # The site's name alone: the time bar writes the tip again for the day's nations.
+            "nm": safe_text(site["site_name"]),
             "pop": popup_data(
                 site,
                 shown[site_id],

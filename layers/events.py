@@ -36,7 +36,8 @@ def build(
     group = layer_group(NAME, TITLE)
     marks: list[dict[str, object]] = []
     group.add_child(DataLayer("events", {"marks": marks, "style": settings.EVENT_STYLE}))
-    located = events[events["site"] != ""]
+    # Each mark keeps its row's position in ``events`` ("k"): the time bar's columns follow it.
+    located = events.assign(_row=range(len(events)))[events["site"] != ""]
     points = sites.set_index("id").geometry.representative_point()
     for place, at_site in located.groupby("site", sort=True):
         if place not in points.index:
@@ -50,6 +51,7 @@ def build(
                     "ll": [round(point.y, 5), round(point.x, 5)],
                     # Up and to the left of the site, one step further for each event there.
                     "x": 24 + 14 * position,
+                    "k": int(event["_row"]),
                     "tip": f"<b>{safe_text(when)}</b> {safe_text(event['title'])}<br>"
                     f"<i>Source: {safe_text(source)}</i>",
                 }

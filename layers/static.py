@@ -7,7 +7,9 @@ server has every asset from its first request; the app calls ``install_static`` 
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 from pathlib import Path
 
 from geo import settings
@@ -39,9 +41,8 @@ def install_static(static_dir: Path | None = None) -> Path:
         src = settings.BOUNDARIES_DIR / f"{stem}.geojson"
         if src.exists():
             assets.copy_if_changed(src, static_dir / "boundaries" / src.name)
-    assets.copy_if_changed(
-        assets.BRIEFING_JS, static_dir / "briefing" / assets.content_name(assets.BRIEFING_JS)
-    )
+    for script in (assets.BRIEFING_JS, assets.TIMEBAR_JS):
+        assets.copy_if_changed(script, static_dir / "briefing" / assets.content_name(script))
     name, text = stylesheet_file()
     css = static_dir / "briefing" / name
     if not css.exists():
@@ -52,6 +53,28 @@ def install_static(static_dir: Path | None = None) -> Path:
         sites_copy = static_dir / "data" / assets.content_name(settings.SITES_PATH)
         assets.copy_if_changed(settings.SITES_PATH, sites_copy)
     return static_dir
+
+
+def publish_json(data: object, *, static_dir: Path | None = None, folder: str = "timebar") -> str:
+    """Write ``data`` as a JSON file named by its content into the served folder; its URL.
+
+    The browser fetches it once and keeps it (the same content, the same name): the time
+    bar's columns travel once per filter, not with every rerun. The oldest files beyond
+    ``settings.TIMEBAR_FILES_KEPT`` are removed.
+    """
+    static_dir = settings.STATIC_DIR if static_dir is None else static_dir
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    name = hashlib.sha256(text.encode()).hexdigest()[:20] + ".json"
+    target = static_dir / folder / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)  # a reader never sees half a file
+        files = sorted(target.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        for old in files[: max(0, len(files) - settings.TIMEBAR_FILES_KEPT)]:
+            old.unlink(missing_ok=True)
+    return f"{settings.STATIC_URL}/{folder}/{name}"
 
 
 if __name__ == "__main__":

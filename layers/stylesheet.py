@@ -26,6 +26,16 @@ _CSS = (
     ".sea-label{font:italic 600 12px system-ui,sans-serif;color:{sea};text-align:center;"
     "white-space:nowrap;text-shadow:0 0 3px #fff}"
     ".dep-icon{background:none;border:0}"
+    # The time bar (layers/timebar.js): play, the day's scrubber, the day, the speed.
+    ".time-bar{display:flex;align-items:center;gap:7px;background:rgba(255,255,255,.93);"
+    "padding:4px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+    "font:12px system-ui,sans-serif;color:#1d2b3a}"
+    ".time-bar .time-scrub{width:260px;margin:0}"
+    ".time-bar .time-day{min-width:92px;font-weight:700;white-space:nowrap}"
+    ".time-bar button{min-width:30px;cursor:pointer}"
+    # Until the time bar's columns arrive, the layers drawn for every date stay hidden.
+    ".time-pending .dep-icon,.time-pending .event-icon,.time-pending path[class*=contrib-]"
+    "{visibility:hidden}"
     # Below zoom 5 the sites of the eastern flank crowd together: draw the markers smaller.
     ".leaflet-container:not(.z-ge-5) .dep{transform:scale(.78)}"
     ".dep{position:relative;width:100%;height:100%}"
@@ -94,6 +104,9 @@ _PRESENTER_CSS = (
     ".dep-badge{font-size:clamp(11px,.7vw,20px);padding:2px 4px}"
     ".dep-core{font-size:clamp(11px,.7vw,20px)}"
     ".leaflet-control-layers{font-size:clamp(13px,.8vw,22px)}"
+    ".time-bar{font-size:clamp(13px,.85vw,24px)}"
+    ".time-bar .time-scrub{width:clamp(260px,22vw,640px)}"
+    ".time-bar .time-day{min-width:8em}"
 )
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from geo import scenes, summary
 from geo.dataset import Dataset
 from geo.filters import FilterState
+from layers import timebar
 from ui import context
 from ui.state import Key
 
@@ -94,6 +95,18 @@ def step(direction: int, data: Dataset | None = None) -> None:
         direction=direction,
         bounds=bounds(data or context.dataset()),
     )
+
+
+def time_bar_settled(tags: object) -> bool:
+    """Take the day the in-map time bar settled on, once; True when it was new."""
+    ss = st.session_state
+    settled = timebar.settled_day(tags)
+    if settled is None or settled[1] == ss.get(Key.TIME_SETTLED):
+        return False
+    ss[Key.TIME_SETTLED] = settled[1]
+    first, last = bounds(context.dataset())
+    ss[Key.TIME_MODE], ss[Key.DAY] = "day", min(max(settled[0], first), last)
+    return True
 
 
 def on_span() -> None:

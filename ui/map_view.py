@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -14,7 +15,7 @@ from geo.dataset import Dataset, Selection, select
 from geo.filters import FilterState
 from geo.scenes import Scene
 from geo.story import story
-from layers import compose
+from layers import compose, static
 from ui import context, filters
 from ui.state import Key, table
 
@@ -74,7 +75,10 @@ def _time_controls(data: Dataset) -> None:
 
 
 def _on_map_click() -> None:
-    clicked = (st.session_state.get(Key.MAP) or {}).get("last_object_clicked")
+    returned = st.session_state.get(Key.MAP) or {}
+    if filters.time_bar_settled(returned.get("selected_tags")):
+        return  # the time bar moved the day; the click, if any, was handled before
+    clicked = returned.get("last_object_clicked")
     site = summary.site_at(context.dataset().sites, clicked)
     if site is not None:
         st.session_state[Key.SITE] = site
@@ -95,6 +99,9 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
         subtitle = scene.subtitle if scene else "The High North and the eastern flank"
         caption = (title, subtitle, summary.when_after(subtitle, state.date, state.date_range))
     other_sites = scene.other_sites if scene else settings.VIEW_OTHER_SITES_DEFAULT
+    with_events = scene is None or "events" in scene.shown_layers
+    # As of a day, the layers hold every date and the in-map time bar shows the day's rows.
+    drawn = select(data, replace(state, date=None)) if state.date else chosen
     view = compose.view_group(
         scene=scene.id if scene else None,
         bounds=scene.bounds if scene else None,
@@ -105,7 +112,7 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
             state,
             other_sites=other_sites,
             selection=chosen,
-            with_events=scene is None or "events" in scene.shown_layers,
+            with_events=with_events,
         ),
     )
     st_folium(
@@ -113,18 +120,29 @@ def _map(data: Dataset, chosen: Selection, state: FilterState, scene: Scene | No
         key=Key.MAP,
         height=settings.PRESENTER_MAP_HEIGHT_PX if present else settings.MAP_HEIGHT_PX,
         width="stretch",
-        returned_objects=["last_object_clicked"],
+        # selected_tags: the day the in-map time bar settled on (layers/timebar.js).
+        returned_objects=["last_object_clicked", "selected_tags"],
         on_change=_on_map_click,
         feature_group_to_add=[
             *compose.dynamic_layers(
-                chosen.deployments,
-                chosen.events,
+                drawn.deployments,
+                drawn.events,
                 state=state,
                 site_table=data.sites,
                 anchors=data.anchors,
                 source_titles=data.source_titles,
             ),
             view,
+            compose.time_bar(
+                drawn.deployments,
+                drawn.events,
+                day=state.date,
+                bounds=filters.bounds(data),
+                site_table=data.sites,
+                other_sites=other_sites,
+                with_events=with_events,
+                publish=static.publish_json,
+            ),
         ],
     )
 

@@ -32,6 +32,8 @@ class Key:
     BACK: Final = "back"
     FORWARD: Final = "fwd"
     PLAY: Final = "play"
+    # The last day the in-map time bar sent back (its token: each send is new).
+    TIME_SETTLED: Final = "time_settled"
     # The map, the table and the selected site.
     MAP: Final = "map"
     SITE: Final = "site"
