@@ -16,8 +16,6 @@ from layers.base import markdown_lines
 from ui import context, data_page, filters, map_page, sidebar, state
 from ui.state import Key
 
-st.set_page_config(page_title="Briefing map", page_icon="🗺️", layout="wide")
-
 
 @st.cache_resource(show_spinner=False)
 def _install_static() -> str:
@@ -56,6 +54,7 @@ def _seed_from_url() -> None:
 
 
 def main() -> None:
+    st.set_page_config(page_title="Briefing map", page_icon="🗺️", layout="wide")
     _install_static()
     _start_upload_workers()
     try:
@@ -76,4 +75,8 @@ def main() -> None:
         map_page.render(data)
 
 
-main()
+# Streamlit runs this file as "__main__". A worker process started from the server (an upload's
+# reader, a deck's picture) imports the file it takes for the parent's main module again, as
+# "__mp_main__": under Streamlit that is this page, which must then not run.
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import runpy
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,24 @@ def test_a_missing_scenes_file_leaves_an_empty_briefing_and_a_notice(
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="scene").options == ["— (free view)"]
     assert any("scenes file was not loaded" in e.value for e in at.error)
+
+
+class _PageRan(Exception):
+    pass
+
+
+@pytest.mark.parametrize(("run_name", "runs"), [("__main__", True), ("__mp_main__", False)])
+def test_the_page_runs_as_streamlit_runs_it_and_not_when_a_worker_imports_it_again(
+    monkeypatch: pytest.MonkeyPatch, run_name: str, runs: bool
+) -> None:
+    # A worker process (an upload's reader, a deck's picture) imports the parent's main
+    # module as "__mp_main__"; under Streamlit that is app.py, whose page must not run there.
+    def page_ran(*args: object, **kwargs: object) -> None:
+        raise _PageRan
+
+    monkeypatch.setattr("streamlit.set_page_config", page_ran)
+    if runs:
+        with pytest.raises(_PageRan):
+            runpy.run_path(APP, run_name=run_name)
+    else:
+        runpy.run_path(APP, run_name=run_name)
