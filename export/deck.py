@@ -397,12 +397,17 @@ def _worker_id(pause: float = 0.0) -> int:
     return os.getpid()
 
 
-def _draw_in_worker(digest: str, data: bytes, scene: Scene, size: str | None) -> ScenePicture:
+def _draw_in_worker(
+    digest: str, data: bytes, scene: Scene, size: str | None
+) -> tuple[ScenePicture, float]:
+    """The scene's picture, and the CPU seconds it took."""
+    began = time.process_time()
     held = _WORKER.get("data")
     if held is None or held[0] != digest:
         held = (digest, pickle.loads(data))  # noqa: S301 - bytes this package pickled itself
         _WORKER["data"] = held
-    return scene_picture(_WORKER["renderer"], scene, size=size, dataset=held[1])
+    picture = scene_picture(_WORKER["renderer"], scene, size=size, dataset=held[1])
+    return picture, time.process_time() - began
 
 
 def _fork_allowed() -> bool:
@@ -418,8 +423,9 @@ class PicturePool:
     Each worker, as it starts, reads the outline files, projects them for
     ``settings.EXPORT_EUROPE_CRS`` and imports what drawing needs, so that a deck asked for
     later pays for its pictures only. The scenes are handed out one at a time to whichever
-    worker is free. The app keeps one pool for all its sessions; the command line starts one
-    before it reads the data, so the workers get ready while it reads.
+    worker is free, the longest first (as timed in the last deck). The app keeps one pool for
+    all its sessions; the command line starts one before it reads the data, so the workers get
+    ready while it reads.
 
     Parameters
     ----------
@@ -442,6 +448,7 @@ class PicturePool:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._timer: threading.Timer | None = None
+        self._seconds: dict[tuple[str, str | None], float] = {}  # CPU per (scene id, size)
         if start_after > 0:
             self._timer = threading.Timer(start_after, self._running)
             self._timer.daemon = True
@@ -499,8 +506,21 @@ class PicturePool:
         data = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         executor = self._running()
-        futures = [executor.submit(_draw_in_worker, digest, data, scene, size) for scene in scenes]
-        return [future.result() for future in futures]
+        # Longest first (as they took last time; a scene not drawn yet counts as longest), so
+        # that no worker is left with a long picture when the others are done.
+        order = sorted(
+            range(len(scenes)),
+            key=lambda n: -self._seconds.get((scenes[n].id, size), float("inf")),
+        )
+        futures = {
+            n: executor.submit(_draw_in_worker, digest, data, scenes[n], size) for n in order
+        }
+        pictures = []
+        for n, scene in enumerate(scenes):
+            picture, seconds = futures[n].result()
+            self._seconds[(scene.id, size)] = seconds
+            pictures.append(picture)
+        return pictures
 
     def close(self) -> None:
         """Stop the workers (a deck being made is finished first)."""
