@@ -51,8 +51,9 @@ DATASETS: tuple[tuple[str, int | None, int], ...] = (
 )
 DECK_METHOD = (
     "Deck = `export.deck.deck_bytes(dataset, scenes, banner=..., pool=...)` in-process with "
-    "the data loaded and the pool of drawing processes ready (as the app's button: the app "
-    "starts its pool after the first page), pictures 3840 px wide, median of 3; once more "
+    "the data loaded and a pool of drawing processes ready (what a pool kept by the app "
+    "would give; the app's button today starts one per deck: the figure without a pool), "
+    "pictures 3840 px wide, median of 3; once more "
     "without a pool ready (one started for the deck); and `python -m export --deck` timed "
     "once from its start (imports and data loading included). CPU time = user + system of "
     "the process and all its children (workers read in /proc). Default data only: the scenes "
@@ -446,7 +447,7 @@ def deck_note(figures: dict[str, Any], where: str) -> str:
     ready, no_pool = figures["deck_pool_ready_s"], figures["deck_no_pool_s"]
     return (
         f"deck: {figures['deck_scenes']} scenes, 3840 px pictures; in-process runs {runs}, "
-        f"with the app's pool of drawing processes ready (it got ready in {ready[0]:.2f} s, "
+        f"with a pool of drawing processes ready (it got ready in {ready[0]:.2f} s, "
         f"{ready[1]:.1f} s CPU); without a pool ready {no_pool[0]:.2f} s ({no_pool[1]:.1f} s "
         f"CPU); command line {figures['deck_cli_s']:.2f} s ({figures['deck_cli_cpu_s']:.1f} s "
         f"CPU); CPU = user + system of every process; load average before "

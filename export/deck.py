@@ -8,8 +8,8 @@ stretching. The talking points, and the documents they cite (title, publisher, d
 the deck cites, in its talking points or on its maps. A banner (a classification or handling
 marking) is written at the top and bottom of every slide.
 
-The pictures are drawn in parallel processes, kept ready by a :class:`PicturePool` (the app
-keeps one; the command line starts one as it begins) or started for one deck
+The pictures are drawn in parallel processes, kept ready by a :class:`PicturePool` (the
+command line starts one as it begins) or started for one deck
 (:func:`scene_pictures`); the deck itself is
 built with python-pptx (MIT licence). :func:`deck_bytes` is the whole deck as bytes, for the
 page's download button; :func:`write_deck` writes it atomically, for ``python -m export --deck``.
@@ -423,9 +423,9 @@ class PicturePool:
     Each worker, as it starts, reads the outline files, projects them for
     ``settings.EXPORT_EUROPE_CRS`` and imports what drawing needs, so that a deck asked for
     later pays for its pictures only. The scenes are handed out one at a time to whichever
-    worker is free, the longest first (as timed in the last deck). The app keeps one pool for
-    all its sessions; the command line starts one before it reads the data, so the workers get
-    ready while it reads.
+    worker is free, the longest first (as timed in the last deck). The command line starts
+    one before it reads the data, so the workers get ready while it reads. (The app does not
+    keep one yet: a forkserver child runs the app's script first, see ``_running``.)
 
     Parameters
     ----------
@@ -458,6 +458,10 @@ class PicturePool:
 
     def _running(self) -> ProcessPoolExecutor:
         """The executor, started (again, if a worker died) when needed."""
+        if _WORKER:
+            # A worker never starts workers: a forkserver child first runs the parent's main
+            # script (the Streamlit app, which would make a pool again), a fork bomb.
+            raise RuntimeError("a picture worker does not start picture workers")
         with self._lock:
             executor = self._executor
             if executor is not None and not getattr(executor, "_broken", False):

@@ -606,6 +606,3 @@ DECK_MAX_WORKERS = 4
 # zlib level of the scene pictures' PNGs: 1 packs a 3840 px map in half the time of the usual
 # 6, for about an eighth more bytes (the pixels are the same).
 DECK_PNG_COMPRESS_LEVEL = 1
-# Seconds after the app's first page before the deck's drawing processes start (they then
-# import, read and project the outlines: the first map gets the CPU first).
-DECK_POOL_START_S = 15.0

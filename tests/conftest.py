@@ -66,6 +66,3 @@ def _workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     folder = tmp_path_factory.mktemp("workspace")
     monkeypatch.setattr(settings, "WORKSPACE_PATH", folder / settings.WORKSPACE_FILE_NAME)
     monkeypatch.setenv("BRIEFING_WORKSPACE", str(folder / settings.WORKSPACE_FILE_NAME))
-    # The app's pool of deck-drawing processes (ui.context.picture_pool) does not start by
-    # itself during the tests, taking CPU from timed ones; a deck asked for still starts it.
-    monkeypatch.setattr(settings, "DECK_POOL_START_S", 24 * 3600.0)

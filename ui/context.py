@@ -8,7 +8,6 @@ from typing import Any
 
 import streamlit as st
 
-from export import deck
 from export.render import Renderer
 from geo import scenes, settings, urlstate, workspace
 from geo.dataset import Dataset, load_with_workspace
@@ -106,13 +105,3 @@ def renderer() -> Renderer:
     caches fill under a lock; each image gets its own figure).
     """
     return Renderer()
-
-
-@st.cache_resource(show_spinner=False)
-def picture_pool() -> deck.PicturePool:
-    """The processes that draw the deck's pictures, kept ready for every session.
-
-    Not data: worker processes, started ``settings.DECK_POOL_START_S`` after the first page
-    (or by the first deck), so that a deck pays for its pictures only.
-    """
-    return deck.PicturePool(start_after=settings.DECK_POOL_START_S)

@@ -51,9 +51,7 @@ def _briefing_html(briefing: tuple[Scene, ...]) -> str:
 
 
 def _deck(briefing: tuple[Scene, ...], banner: str) -> bytes:
-    return deck.deck_bytes(
-        context.dataset(), briefing, banner=banner or None, pool=context.picture_pool()
-    )
+    return deck.deck_bytes(context.dataset(), briefing, banner=banner or None)
 
 
 def html_buttons(scene: Scene | None, state: FilterState) -> None:
@@ -77,7 +75,6 @@ def html_buttons(scene: Scene | None, state: FilterState) -> None:
         on_click="ignore",
         disabled=not briefing,
     )
-    context.picture_pool()  # its workers get ready while the user looks at the map
     banner = st.session_state[Key.BANNER].strip()
     problem = None
     try:
