@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -50,10 +50,14 @@ DATASETS: tuple[tuple[str, int | None, int], ...] = (
     ("100000", 100_000, 5),
 )
 DECK_METHOD = (
-    "Deck = `export.deck.deck_bytes(dataset, scenes, banner=...)` in-process with the data "
-    "loaded (as the app's button), pictures 3840 px wide drawn in worker processes, median of "
-    "3; and `python -m export --deck` timed once from its start (imports and data loading "
-    "included). Default data only: the scenes are written for it."
+    "Deck = `export.deck.deck_bytes(dataset, scenes, banner=..., pool=...)` in-process with "
+    "the data loaded and a pool of drawing processes ready (what a pool kept by the app "
+    "would give; the app's button today starts one per deck: the figure without a pool), "
+    "pictures 3840 px wide, median of 3; once more "
+    "without a pool ready (one started for the deck); and `python -m export --deck` timed "
+    "once from its start (imports and data loading included). CPU time = user + system of "
+    "the process and all its children (workers read in /proc). Default data only: the scenes "
+    "are written for it."
 )
 # What marks "the map is drawn" in each app's map iframe.
 MARKERS = {"ours": ".dep-icon", "naive": ".leaflet-marker-icon"}
@@ -351,39 +355,104 @@ def png_seconds(folder: Path | None) -> float:
     return statistics.median(times)
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) used so far by this process and every process it started:
+    those waited for, and those still running (the deck's workers), read from /proc."""
+    own = os.times()
+    total = own.user + own.system + own.children_user + own.children_system
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime + stime
+    mine = {os.getpid()}
+    grew = True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in mine} - mine
+        grew = bool(found)
+        mine |= found
+    mine.discard(os.getpid())
+    return total + sum(ticks[pid] for pid in mine) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(work: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process and its children) of ``work()``."""
+    cpu, began = _cpu_s(), time.perf_counter()
+    work()
+    return time.perf_counter() - began, _cpu_s() - cpu
+
+
 def deck_figures(runs: int = 3) -> dict[str, Any]:
     """The bundled briefing's deck: in-process as the app's button makes it (data loaded, the
-    pictures drawn in processes), median of ``runs``; and ``python -m export --deck`` once, from
-    the interpreter's start to the file written."""
+    app's pool of drawing processes ready), median of ``runs``; and ``python -m export --deck``
+    once, from the interpreter's start to the file written. Wall and CPU time (user + system,
+    workers included) of each, the load average before, and how long the pool takes to get
+    ready."""
     from export import deck
     from geo.dataset import load_dataset
     from geo.scenes import load_scenes
 
+    load_before = os.getloadavg()[0]
     dataset = load_dataset()
     scenes = load_scenes(known_sites=frozenset(dataset.sites["id"]))
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        deck.deck_bytes(dataset, scenes, banner="UNCLASSIFIED")
-        times.append(time.perf_counter() - began)
+
+    def make(pool: deck.PicturePool | None = None) -> bytes:
+        return deck.deck_bytes(dataset, scenes, banner="UNCLASSIFIED", pool=pool)
+
+    holder: list[deck.PicturePool] = []
+
+    def start() -> None:
+        holder.append(deck.PicturePool())
+        holder[0].wait_ready()
+
+    ready_s, ready_cpu = _timed(start)
+    pool = holder[0]
+    try:
+        runs_s = [_timed(lambda: make(pool)) for _ in range(runs)]
+    finally:
+        pool.close()
+    no_pool = _timed(make)  # a pool started for this deck alone (a click before it is ready)
     with tempfile.TemporaryDirectory(prefix="bench-deck-") as name:
         out = Path(name) / "briefing.pptx"
         env = {**os.environ, "BRIEFING_WORKSPACE": str(Path(name) / "workspace.gpkg")}
-        began = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "export", "--deck", str(out), "--banner", "UNCLASSIFIED"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
+        command = [sys.executable, "-m", "export", "--deck", str(out), "--banner", "UNCLASSIFIED"]
+        cli = _timed(
+            lambda: subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
         )
-        cli = time.perf_counter() - began
     return {
-        "deck_s": statistics.median(times),
-        "deck_cli_s": cli,
+        "deck_s": statistics.median(wall for wall, _ in runs_s),
+        "deck_cli_s": cli[0],
         "deck_scenes": len(scenes),
-        "deck_runs_s": [round(t, 2) for t in times],
+        "deck_runs_s": [round(wall, 2) for wall, _ in runs_s],
+        "deck_runs_cpu_s": [round(cpu, 2) for _, cpu in runs_s],
+        "deck_pool_ready_s": [round(ready_s, 2), round(ready_cpu, 2)],
+        "deck_no_pool_s": [round(no_pool[0], 2), round(no_pool[1], 2)],
+        "deck_cli_cpu_s": round(cli[1], 2),
+        "deck_load_before": round(load_before, 2),
     }
+
+
+def deck_note(figures: dict[str, Any], where: str) -> str:
+    """The deck's line under the default data's table."""
+    runs = ", ".join(
+        f"{wall:.2f} s ({cpu:.1f} s CPU)"
+        for wall, cpu in zip(figures["deck_runs_s"], figures["deck_runs_cpu_s"], strict=True)
+    )
+    ready, no_pool = figures["deck_pool_ready_s"], figures["deck_no_pool_s"]
+    return (
+        f"deck: {figures['deck_scenes']} scenes, 3840 px pictures; in-process runs {runs}, "
+        f"with a pool of drawing processes ready (it got ready in {ready[0]:.2f} s, "
+        f"{ready[1]:.1f} s CPU); without a pool ready {no_pool[0]:.2f} s ({no_pool[1]:.1f} s "
+        f"CPU); command line {figures['deck_cli_s']:.2f} s ({figures['deck_cli_cpu_s']:.1f} s "
+        f"CPU); CPU = user + system of every process; load average before "
+        f"{figures['deck_load_before']:.1f}; {where}"
+    )
 
 
 def deck_only() -> dict[str, Any]:
@@ -395,13 +464,14 @@ def deck_only() -> dict[str, Any]:
     default["naive"]["deck_s"] = default["naive"]["deck_cli_s"] = None
     default["notes"] = [note for note in default["notes"] if not note.startswith("deck:")]
     default["notes"].append(
-        f"deck: {figures['deck_scenes']} scenes, 3840 px pictures; runs "
-        f"{', '.join(f'{t:.2f} s' for t in figures['deck_runs_s'])}; measured alone "
-        f"(`python -m bench.run deck`) at {commit()} on {_now()}, "
-        f"load average before {os.getloadavg()[0]:.1f}; the other figures are from the run above"
+        deck_note(
+            figures,
+            f"measured alone (`python -m bench.run deck`) at {commit()} on {_now()}; "
+            "the other figures are from the run above",
+        )
     )
-    if DECK_METHOD not in results["method"]:
-        results["method"].insert(-2, DECK_METHOD)
+    results["method"] = [line for line in results["method"] if not line.startswith("Deck = ")]
+    results["method"].insert(-2, DECK_METHOD)
     results["misses"] = [m for m in results["misses"] if "PowerPoint deck" not in m]
     results["misses"] += [m for m in _misses("default", default["ours"]) if "PowerPoint" in m]
     return results
@@ -569,7 +639,9 @@ def run(only: tuple[str, ...] = ()) -> dict[str, Any]:
             entry["ours"]["png_s"] = png_seconds(folder)
             entry["naive"]["png_s"] = None  # the naive app has no image export
             if rows is None:  # the briefing's scenes are written for the bundled data
-                entry["ours"].update(deck_figures())
+                figures = deck_figures()
+                entry["ours"].update(figures)
+                entry["notes"].append(deck_note(figures, "measured in this run"))
             results["datasets"].append(entry)
             results["misses"] += _misses(dataset_name, entry["ours"])
         browser.close()

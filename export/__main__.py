@@ -256,10 +256,18 @@ def _check_deck_options(args: argparse.Namespace) -> Path:
         raise CommandError(str(exc)) from exc
 
 
-def _run_deck(args: argparse.Namespace, path: Path, dataset: Dataset, store: Path | None) -> Path:
+def _run_deck(
+    args: argparse.Namespace,
+    path: Path,
+    dataset: Dataset,
+    store: Path | None,
+    pool: deck.PicturePool | None,
+) -> Path:
     try:
         chosen = deck.pick_scenes(_load_scenes(dataset, store), args.scene)
-        written = deck.write_deck(path, dataset, chosen, banner=args.banner, title=args.title)
+        written = deck.write_deck(
+            path, dataset, chosen, banner=args.banner, title=args.title, pool=pool
+        )
     except deck.DeckError as exc:
         raise CommandError(str(exc)) from exc
     print(written)
@@ -276,6 +284,21 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
     """
     # A deck's options are checked before the data are loaded: a mistake is told at once.
     deck_path = _check_deck_options(args) if args.deck is not None else None
+    # The deck's drawing processes start now and get ready while the data are read.
+    pool = deck.PicturePool() if deck_path is not None else None
+    try:
+        return _run(args, deck_path, pool, renderer)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    deck_path: Path | None,
+    pool: deck.PicturePool | None,
+    renderer: Renderer | None,
+) -> list[Path]:
     fmt = _format(args)
     bounds = _bounds(args.bounds)
     store = _workspace_file(args)
@@ -287,7 +310,7 @@ def run(args: argparse.Namespace, *, renderer: Renderer | None = None) -> list[P
     dataset = renderer.dataset
     store_for_scenes = store if dataset.origin == "workspace" or store.exists() else None
     if deck_path is not None:
-        return [_run_deck(args, deck_path, dataset, store_for_scenes)]
+        return [_run_deck(args, deck_path, dataset, store_for_scenes, pool)]
     default = FilterState.build(date=dataset.default_day)
     image = {"fmt": fmt, "size": args.size, "banner": args.banner, "crs": args.crs}
     written: list[Path] = []

@@ -8,7 +8,9 @@ stretching. The talking points, and the documents they cite (title, publisher, d
 the deck cites, in its talking points or on its maps. A banner (a classification or handling
 marking) is written at the top and bottom of every slide.
 
-The pictures are drawn in parallel processes (:func:`scene_pictures`); the deck itself is
+The pictures are drawn in parallel processes, kept ready by a :class:`PicturePool` (the
+command line starts one as it begins) or started for one deck
+(:func:`scene_pictures`); the deck itself is
 built with python-pptx (MIT licence). :func:`deck_bytes` is the whole deck as bytes, for the
 page's download button; :func:`write_deck` writes it atomically, for ``python -m export --deck``.
 
@@ -23,21 +25,29 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib
 import io
 import multiprocessing
 import os
+import pickle
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
@@ -50,7 +60,6 @@ from pptx.util import Emu, Inches, Pt
 
 from export.labels import wrap_words
 from export.render import Drawing, Renderer
-from export.view import choose_crs
 from geo import settings, summary
 from geo.dataset import Dataset, select
 from geo.files import replace_atomically
@@ -59,8 +68,8 @@ from geo.scenes import Scene
 __all__ = [
     "DeckError",
     "Document",
+    "PicturePool",
     "ScenePicture",
-    "batches",
     "check_banner",
     "cited_sources",
     "clean_text",
@@ -87,6 +96,9 @@ _CROP_GAP_PX = 6
 _SOURCE_GAP_PT = 9
 _SOURCES_BELOW_TITLE_IN = 0.25
 # The deck's own text colours: those of the pictures' texts.
+# Modules drawing imports on first use (the legend's layer styles, the APP-6 symbols): a
+# worker imports them as it starts.
+_WARM_MODULES = ("layers", "layers.symbols")
 _TEXT = RGBColor.from_string(settings.EXPORT_TEXT_COLOR.lstrip("#"))
 _MUTED = RGBColor.from_string(settings.EXPORT_MUTED_COLOR.lstrip("#"))
 
@@ -302,20 +314,29 @@ def _crop_top(drawing: Drawing) -> float:
     return max(0.0, cut / height)
 
 
-def scene_picture(renderer: Renderer, scene: Scene, *, size: str | None = None) -> ScenePicture:
+def scene_picture(
+    renderer: Renderer,
+    scene: Scene,
+    *,
+    size: str | None = None,
+    dataset: Dataset | None = None,
+) -> ScenePicture:
     """A scene's map as the renderer draws it (title, subtitle and layers of the scene).
 
     Parameters
     ----------
     renderer : Renderer
-        Draws from its dataset.
+        Draws the picture.
     scene : Scene
         The scene to draw.
     size : str, optional
         A name of ``settings.EXPORT_SIZES``; ``settings.DECK_PICTURE_SIZE`` by default.
+    dataset : Dataset, optional
+        The data to draw from; the renderer's by default.
     """
     drawing = renderer.draw(
         scene.state(),
+        dataset=dataset,
         size=size or settings.DECK_PICTURE_SIZE,
         # Cropped away on the slide, but measured and drawn: no character the font lacks.
         title=clean_text(scene.title, one_line=True),
@@ -324,63 +345,195 @@ def scene_picture(renderer: Renderer, scene: Scene, *, size: str | None = None) 
         layers=scene.shown_layers,
         other_sites=scene.other_sites,
     )
-    png = drawing.save("png")  # draws the figure: the text extents below are those saved
+    pixels = drawing.rgba()  # draws the figure: the text extents below are those drawn
     return ScenePicture(
-        png=png,
+        png=_png(pixels),
         width_px=drawing.units.width_px,
         height_px=drawing.units.height_px,
         crop_top=_crop_top(drawing),
     )
 
 
-# The renderer of a worker process: inherited from the parent when forked, else made by
-# _start_worker from the dataset sent once.
-_WORKER: dict[str, Renderer] = {}
+def _png(pixels: np.ndarray) -> bytes:
+    """The pixels as a PNG: RGB when every pixel is opaque (a quarter fewer bytes to pack),
+    packed at ``settings.DECK_PNG_COMPRESS_LEVEL``."""
+    image = Image.fromarray(pixels, mode="RGBA")
+    if int(pixels[:, :, 3].min()) == 255:
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="png", compress_level=settings.DECK_PNG_COMPRESS_LEVEL)
+    return out.getvalue()
 
 
-def _start_worker(dataset: Dataset | None) -> None:
-    if dataset is not None:
-        _WORKER["renderer"] = Renderer(dataset=dataset)
+# What a worker process keeps between pictures: its renderer (the outline files read and
+# projected), and the last dataset it was sent, under the digest of its pickled bytes.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(crs: tuple[str, ...]) -> None:
+    """Make the worker's renderer and do, before any picture is asked for, what every picture
+    needs: read the outline files, project them for ``crs``, import what drawing imports."""
+    renderer = Renderer()
+    for name in crs:
+        projection = renderer.projection(name)
+        for stem in settings.EXPORT_BOUNDARY_LODS:
+            renderer.outlines(stem, projection)
+    renderer.country_bounds()
+    for module in _WARM_MODULES:
+        importlib.import_module(module)
+    _WORKER["renderer"] = renderer
+
+
+def _worker_id(pause: float = 0.0) -> int:
+    """The worker's process id, after ``pause`` seconds: a task that makes the pool start a
+    worker (which runs ``_start_worker`` first), or that tells which one is ready."""
+    time.sleep(pause)
+    return os.getpid()
 
 
 def _draw_in_worker(
-    batch: Sequence[tuple[int, Scene]], size: str | None
-) -> list[tuple[int, ScenePicture]]:
-    renderer = _WORKER["renderer"]
-    return [(index, scene_picture(renderer, scene, size=size)) for index, scene in batch]
+    digest: str, data: bytes, scene: Scene, size: str | None
+) -> tuple[ScenePicture, float]:
+    """The scene's picture, and the CPU seconds it took."""
+    began = time.process_time()
+    held = _WORKER.get("data")
+    if held is None or held[0] != digest:
+        held = (digest, pickle.loads(data))  # noqa: S301 - bytes this package pickled itself
+        _WORKER["data"] = held
+    picture = scene_picture(_WORKER["renderer"], scene, size=size, dataset=held[1])
+    return picture, time.process_time() - began
 
 
 def _fork_allowed() -> bool:
-    # A forked child inherits the parent's loaded modules and data: the fastest start. It also
-    # inherits every lock as it was at the fork, so a process with other threads (the app's
-    # server) uses a clean server process instead (forkserver).
+    # A forked child inherits the parent's loaded modules: the fastest start. It also inherits
+    # every lock as it was at the fork, so a process with other threads (the app's server)
+    # uses a clean server process instead (forkserver, which imports this module once).
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def batches(scenes: Sequence[Scene], workers: int) -> list[list[tuple[int, Scene]]]:
-    """The scenes (with their positions) shared among ``workers`` processes.
+class PicturePool:
+    """Processes that draw scene pictures, started once and kept ready for every deck.
 
-    Scenes drawn in the same projection go to the same process, which projects the outlines
-    for it once; the groups go, largest first, to the process with the least work, counting
-    a projection to prepare as one more scene.
+    Each worker, as it starts, reads the outline files, projects them for
+    ``settings.EXPORT_EUROPE_CRS`` and imports what drawing needs, so that a deck asked for
+    later pays for its pictures only. The scenes are handed out one at a time to whichever
+    worker is free, the longest first (as timed in the last deck). The command line starts
+    one before it reads the data, so the workers get ready while it reads. (The app does not
+    keep one yet: a forkserver child runs the app's script first, see ``_running``.)
+
+    Parameters
+    ----------
+    workers : int, optional
+        Processes; by default one per CPU, at most ``settings.DECK_MAX_WORKERS``.
+    start_after : float
+        Seconds to wait before starting the workers (the app leaves its first page the CPU);
+        a deck asked for sooner starts them at once.
+
+    Notes
+    -----
+    Thread-safe. Workers are forked from this process when it runs no other thread, else
+    from a fork server. A pool whose worker died is replaced on the next deck.
     """
-    groups: dict[str, list[tuple[int, Scene]]] = {}
-    for index, scene in enumerate(scenes):
-        groups.setdefault(choose_crs(scene.bounds), []).append((index, scene))
-    loads = [0] * workers
-    out: list[list[tuple[int, Scene]]] = [[] for _ in range(workers)]
-    for group in sorted(groups.values(), key=len, reverse=True):
-        if len(group) > len(scenes) / workers + 1:
-            # Too many for one process: split it rather than leave the others idle.
-            half = len(group) // 2
-            parts = [group[:half], group[half:]]
+
+    def __init__(self, *, workers: int | None = None, start_after: float = 0.0) -> None:
+        if workers is None:
+            workers = min(settings.DECK_MAX_WORKERS, os.cpu_count() or 1)
+        self.workers = max(1, workers)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._timer: threading.Timer | None = None
+        self._seconds: dict[tuple[str, str | None], float] = {}  # CPU per (scene id, size)
+        if start_after > 0:
+            self._timer = threading.Timer(start_after, self._running)
+            self._timer.daemon = True
+            self._timer.start()
         else:
-            parts = [group]
-        for part in parts:
-            target = loads.index(min(loads))
-            out[target] += part
-            loads[target] += len(part) + 1
-    return [batch for batch in out if batch]
+            self._running()
+
+    def _running(self) -> ProcessPoolExecutor:
+        """The executor, started (again, if a worker died) when needed."""
+        if _WORKER:
+            # A worker never starts workers: a forkserver child first runs the parent's main
+            # script (the Streamlit app, which would make a pool again), a fork bomb.
+            raise RuntimeError("a picture worker does not start picture workers")
+        with self._lock:
+            executor = self._executor
+            if executor is not None and not getattr(executor, "_broken", False):
+                return executor
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+            context: multiprocessing.context.BaseContext
+            if _fork_allowed():
+                context = multiprocessing.get_context("fork")
+            else:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["export.deck"])
+            executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=((settings.EXPORT_EUROPE_CRS,),),
+            )
+            # The executor starts a worker per task waiting (up to max_workers): one task each
+            # makes them all start now. Their answers are not waited for.
+            for _ in range(self.workers):
+                executor.submit(_worker_id)
+            self._executor = executor
+            return executor
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Wait until every worker has started and got ready; False if not within ``timeout``
+        seconds."""
+        deadline = time.monotonic() + timeout
+        seen: set[int] = set()
+        while len(seen) < self.workers and time.monotonic() < deadline:
+            # A worker takes a task only once ready; a short pause in each lets every worker
+            # take one, not only the first that is free.
+            futures = [self._running().submit(_worker_id, 0.05) for _ in range(self.workers)]
+            for future in futures:
+                try:
+                    seen.add(future.result(timeout=max(0.0, deadline - time.monotonic())))
+                except FutureTimeout:
+                    return False
+        return len(seen) >= self.workers
+
+    def pictures(
+        self, dataset: Dataset, scenes: Sequence[Scene], *, size: str | None = None
+    ) -> list[ScenePicture]:
+        """Every scene's picture, in order (see :func:`scene_pictures`)."""
+        data = pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        executor = self._running()
+        # Longest first (as they took last time; a scene not drawn yet counts as longest), so
+        # that no worker is left with a long picture when the others are done.
+        order = sorted(
+            range(len(scenes)),
+            key=lambda n: -self._seconds.get((scenes[n].id, size), float("inf")),
+        )
+        futures = {
+            n: executor.submit(_draw_in_worker, digest, data, scenes[n], size) for n in order
+        }
+        pictures = []
+        for n, scene in enumerate(scenes):
+            picture, seconds = futures[n].result()
+            self._seconds[(scene.id, size)] = seconds
+            pictures.append(picture)
+        return pictures
+
+    def close(self) -> None:
+        """Stop the workers (a deck being made is finished first)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+                self._executor = None
+
+    def __enter__(self) -> PicturePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def scene_pictures(
@@ -389,8 +542,9 @@ def scene_pictures(
     *,
     size: str | None = None,
     workers: int | None = None,
+    pool: PicturePool | None = None,
 ) -> list[ScenePicture]:
-    """Every scene's picture, in order, drawn in up to ``workers`` processes.
+    """Every scene's picture, in order, drawn in ``pool`` or in up to ``workers`` processes.
 
     Parameters
     ----------
@@ -401,37 +555,22 @@ def scene_pictures(
     size : str, optional
         A name of ``settings.EXPORT_SIZES``; ``settings.DECK_PICTURE_SIZE`` by default.
     workers : int, optional
-        Processes to draw in; by default one per CPU and per scene, at most
-        ``settings.DECK_MAX_WORKERS``. With 1, the pictures are drawn in this process.
+        Without a pool: the processes of a pool started for these pictures alone; by default
+        one per CPU and per scene, at most ``settings.DECK_MAX_WORKERS``. With 1, the pictures
+        are drawn in this process.
+    pool : PicturePool, optional
+        Processes kept ready (the app's): ``workers`` is then not used.
     """
+    if pool is not None:
+        return pool.pictures(dataset, scenes, size=size)
     if workers is None:
         workers = min(settings.DECK_MAX_WORKERS, os.cpu_count() or 1)
     workers = max(1, min(workers, len(scenes)))
-    renderer = Renderer(dataset=dataset)
     if workers == 1:
+        renderer = Renderer(dataset=dataset)
         return [scene_picture(renderer, scene, size=size) for scene in scenes]
-    work = batches(scenes, workers)
-    context: multiprocessing.context.BaseContext
-    sent: Dataset | None
-    if _fork_allowed():
-        for stem in settings.EXPORT_BOUNDARY_LODS:
-            renderer.boundaries(stem)  # read once here, inherited by every child
-        _WORKER["renderer"] = renderer
-        context, sent = multiprocessing.get_context("fork"), None
-    else:
-        server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload(["export.deck"])
-        context, sent = server, dataset
-    pictures: dict[int, ScenePicture] = {}
-    try:
-        with ProcessPoolExecutor(
-            max_workers=len(work), mp_context=context, initializer=_start_worker, initargs=(sent,)
-        ) as pool:
-            for done in pool.map(_draw_in_worker, work, [size] * len(work)):
-                pictures.update(done)
-    finally:
-        _WORKER.pop("renderer", None)
-    return [pictures[index] for index in range(len(scenes))]
+    with PicturePool(workers=workers) as started:
+        return started.pictures(dataset, scenes, size=size)
 
 
 # --- slides ------------------------------------------------------------------------------------
@@ -698,6 +837,7 @@ def deck_bytes(
     made: dt.date | None = None,
     workers: int | None = None,
     size: str | None = None,
+    pool: PicturePool | None = None,
 ) -> bytes:
     """The briefing as a PowerPoint (.pptx) file.
 
@@ -714,10 +854,13 @@ def deck_bytes(
     made : date, optional
         The date the deck is made, on the title slide; today by default.
     workers : int, optional
-        Processes drawing the pictures (:func:`scene_pictures`).
+        Processes drawing the pictures, without a pool (:func:`scene_pictures`).
     size : str, optional
         The pictures' size, a name of ``settings.EXPORT_SIZES``;
         ``settings.DECK_PICTURE_SIZE`` by default.
+    pool : PicturePool, optional
+        Processes kept ready to draw the pictures (the app's); else a pool is started for
+        this deck alone.
 
     Returns
     -------
@@ -733,7 +876,7 @@ def deck_bytes(
     banner = check_banner(banner)
     name = clean_text(title, one_line=True) if title else settings.EXPORT_TITLE
     documents = _documents(dataset)
-    pictures = scene_pictures(dataset, scenes, workers=workers, size=size)
+    pictures = scene_pictures(dataset, scenes, workers=workers, size=size, pool=pool)
 
     deck = Presentation()
     deck.slide_width = Inches(settings.DECK_SLIDE_IN[0])
@@ -827,6 +970,7 @@ def write_deck(
     *,
     banner: str | None = None,
     title: str | None = None,
+    pool: PicturePool | None = None,
 ) -> Path:
     """Make the deck and write it to ``path`` atomically: a failure leaves no partial file.
 
@@ -837,7 +981,7 @@ def write_deck(
     """
     check_output(path)
     banner = check_banner(banner)  # before the costly pictures
-    data = deck_bytes(dataset, scenes, banner=banner, title=title)
+    data = deck_bytes(dataset, scenes, banner=banner, title=title, pool=pool)
     try:
         replace_atomically(path, data)
     except OSError as exc:

@@ -168,6 +168,13 @@ class Drawing:
             )
         return buffer.getvalue()
 
+    def rgba(self) -> np.ndarray:
+        """The image's pixels, rows from the top, (height, width, 4) bytes: what :meth:`save`
+        writes as PNG, for a caller that encodes them itself."""
+        with _style():
+            self.figure.canvas.draw()
+            return np.asarray(self.figure.canvas.buffer_rgba())  # type: ignore[attr-defined]
+
 
 class Renderer:
     """Draws images of views; reads each outline file once and projects it once per CRS.

@@ -620,3 +620,6 @@ DECK_TEXT_PT: dict[str, float] = {
 }
 # Processes that draw the scene pictures at once (at most one per scene and per CPU).
 DECK_MAX_WORKERS = 4
+# zlib level of the scene pictures' PNGs: 1 packs a 3840 px map in half the time of the usual
+# 6, for about an eighth more bytes (the pixels are the same).
+DECK_PNG_COMPRESS_LEVEL = 1

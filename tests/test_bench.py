@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench import generate, report, upload
+from bench import generate, report, run, upload
 from geo import settings, tables
 
 
@@ -83,3 +85,38 @@ def test_upload_benchmark_layer_has_the_size_asked_and_runs_every_step(tmp_path:
     for times in (upload.run_once(data, tmp_path), upload.cpu_once(data, tmp_path)):
         assert set(times) == {"read and check", "save", "load", "draw", "total"}
         assert times["total"] == pytest.approx(sum(v for k, v in times.items() if k != "total"))
+
+
+def test_cpu_time_counts_a_child_process_still_running() -> None:
+    burn = (
+        "import sys, time\n"
+        "began = time.process_time()\n"
+        "while time.process_time() - began < 0.5:\n"
+        "    pass\n"
+        "sys.stdout.write('x'); sys.stdout.flush(); time.sleep(60)\n"
+    )
+    before = run._cpu_s()
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.read(1) == b"x"
+        assert run._cpu_s() - before >= 0.45
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_deck_note_gives_wall_and_cpu_time_and_the_load() -> None:
+    figures = {
+        "deck_scenes": 7,
+        "deck_runs_s": [6.1, 5.9, 6.0],
+        "deck_runs_cpu_s": [11.0, 10.5, 10.7],
+        "deck_pool_ready_s": [3.2, 5.0],
+        "deck_no_pool_s": [9.5, 16.0],
+        "deck_cli_s": 11.8,
+        "deck_cli_cpu_s": 20.1,
+        "deck_load_before": 0.4,
+    }
+    note = run.deck_note(figures, "measured in this run")
+    assert note.startswith("deck: 7 scenes, 3840 px pictures; in-process runs 6.10 s (11.0 s CPU)")
+    assert "command line 11.80 s (20.1 s CPU)" in note
+    assert "load average before 0.4; measured in this run" in note

@@ -6,8 +6,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import os
 import shutil
+import signal
 import subprocess
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,6 @@ from pptx.util import Emu, Inches
 from export import deck
 from export.__main__ import main
 from export.render import Renderer
-from export.view import choose_crs
 from geo import settings, summary
 from geo.dataset import Dataset, load_dataset
 from geo.filters import FilterState
@@ -65,6 +67,10 @@ def _picture(slide: Slide) -> Picture:
     pictures = [shape for shape in slide.shapes if isinstance(shape, Picture)]
     assert len(pictures) == 1
     return pictures[0]
+
+
+def _pixels(png: bytes) -> bytes:
+    return Image.open(io.BytesIO(png)).convert("RGBA").tobytes()
 
 
 def _notes(slide: Slide) -> str:
@@ -247,15 +253,44 @@ def test_unknown_scene_ids_are_named_with_the_known_ones(briefing: tuple[Scene, 
         deck.pick_scenes(briefing, ["nope", "at-sea", "gone"])
 
 
-def test_scenes_in_one_projection_are_drawn_by_one_process(briefing: tuple[Scene, ...]) -> None:
-    work = deck.batches(briefing, 2)
-    assert sorted(index for batch in work for index, _ in batch) == list(range(len(briefing)))
-    assert len(work) == 2 and all(len(batch) >= 2 for batch in work)
-    crs_of = {scene.id: choose_crs(scene.bounds) for scene in briefing}
-    for crs in set(crs_of.values()):
-        holders = {n for n, batch in enumerate(work) for _, s in batch if crs_of[s.id] == crs}
-        members = sum(1 for value in crs_of.values() if value == crs)
-        assert len(holders) == 1 or members > len(briefing) / 2
+def test_a_pool_draws_the_pictures_one_process_draws_in_order_and_again(
+    dataset: Dataset, briefing: tuple[Scene, ...]
+) -> None:
+    scenes = [briefing[1], briefing[5], _scene()]
+    alone = deck.scene_pictures(dataset, scenes, size="slide", workers=1)
+    with deck.PicturePool(workers=2) as pool:
+        assert pool.wait_ready()
+        first = pool.pictures(dataset, scenes, size="slide")
+        other = dataclasses.replace(dataset, sources=dataset.sources.iloc[:0])
+        again = pool.pictures(other, scenes[2:], size="slide")
+    for one, two in zip(alone, first, strict=True):
+        assert (one.width_px, one.height_px, one.crop_top) == (
+            two.width_px,
+            two.height_px,
+            two.crop_top,
+        )
+        assert _pixels(one.png) == _pixels(two.png)
+    # Another dataset is drawn from, not the one a worker held: no sources in the footer.
+    assert _pixels(again[0].png) != _pixels(first[2].png)
+
+
+def test_a_pool_whose_worker_died_draws_the_next_deck(
+    dataset: Dataset, briefing: tuple[Scene, ...]
+) -> None:
+    with deck.PicturePool(workers=1, start_after=3600) as pool:
+        # Not started yet: the first deck starts it.
+        assert len(pool.pictures(dataset, briefing[3:4], size="slide")) == 1
+        pid = pool._running().submit(os.getpid).result()
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool):
+            pool.pictures(dataset, briefing[3:4], size="slide")
+        assert len(pool.pictures(dataset, briefing[3:4], size="slide")) == 1
+
+
+def test_scene_pictures_are_opaque_rgb_pngs(dataset: Dataset) -> None:
+    picture = deck.scene_picture(Renderer(dataset=dataset), _scene(), size="slide")
+    image = Image.open(io.BytesIO(picture.png))
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", (1920, 1080))
 
 
 def test_picture_crop_keeps_the_whole_map(dataset: Dataset, briefing: tuple[Scene, ...]) -> None:
