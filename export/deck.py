@@ -60,7 +60,7 @@ from pptx.util import Emu, Inches, Pt
 
 from export.labels import wrap_words
 from export.render import Drawing, Renderer
-from geo import settings, summary
+from geo import settings, summary, worker
 from geo.dataset import Dataset, select
 from geo.files import replace_atomically
 from geo.scenes import Scene
@@ -462,6 +462,7 @@ class PicturePool:
                 return executor
             if executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
+            worker.without_main_module()  # a child need not import the app's page again
             context: multiprocessing.context.BaseContext
             if _fork_allowed():
                 context = multiprocessing.get_context("fork")

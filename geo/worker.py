@@ -33,7 +33,7 @@ import resource
 import threading
 import time
 from collections.abc import Callable, Collection
-from multiprocessing import forkserver
+from multiprocessing import forkserver, spawn
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any, TypeVar
@@ -67,8 +67,33 @@ _WATCH_S = 0.02
 
 
 @functools.cache
+def without_main_module() -> None:
+    """Start every later worker process without importing the parent's main module again.
+
+    ``multiprocessing`` imports the parent's ``__main__`` in each child it starts from a fork
+    server (as ``__mp_main__``), in case the function it runs was defined there. Ours never
+    are (the readers and the deck's drawing are functions of this package), and under
+    Streamlit the main module is the page itself, ``app.py``: its imports (Streamlit, the
+    pages, folium) cost each upload about 2.6 s before the file was even read. This drops
+    that step from the data every child is prepared with. Called once per process by the
+    users of worker processes (:func:`_context`, the deck's picture pool).
+    """
+    prepare = spawn.get_preparation_data
+
+    @functools.wraps(prepare)
+    def preparation_data(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = prepare(name)
+        data.pop("init_main_from_name", None)
+        data.pop("init_main_from_path", None)
+        return data
+
+    spawn.get_preparation_data = preparation_data
+
+
+@functools.cache
 def _context() -> ForkServerContext:
     # A cached context, like a module constant: set up once per process, never mutated after.
+    without_main_module()
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context

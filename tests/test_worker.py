@@ -9,8 +9,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -20,6 +23,8 @@ from geo import settings, userdata, worker
 from geo.dataset import Dataset, load_dataset
 from geo.errors import DeploymentTableError, SitesError
 from geo.userdata import LayerUploadError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +179,26 @@ def test_the_fork_server_and_its_workers_run_at_the_upload_niceness_once_started
     # A worker inherits the priority, and is not lowered a second time.
     niceness = worker.run_bounded(os.nice, 0, name="nice", error=DeploymentTableError)
     assert niceness == settings.UPLOAD_WORKER_NICENESS
+
+
+def test_a_worker_does_not_import_the_parents_main_module_again(tmp_path: Path) -> None:
+    # Under Streamlit the main module is the page (app.py): a child importing it again as
+    # "__mp_main__" paid for the page's imports (and ran it) before reading the file.
+    mark = tmp_path / "imported"
+    main = tmp_path / "main.py"
+    main.write_text(
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        'if __name__ == "__mp_main__":\n'
+        f"    open({str(mark)!r}, 'w').close()\n"
+        'if __name__ == "__main__":\n'
+        "    from geo import worker\n"
+        "    from geo.errors import SitesError\n"
+        '    print(worker.run_bounded(abs, -3, name="x", error=SitesError))\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(main)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "3"
+    assert not mark.exists()
