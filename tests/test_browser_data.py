@@ -384,11 +384,10 @@ def test_a_date_step_takes_under_a_second_while_another_session_uploads_the_wors
         refusal = _alerts(uploader.page)
         uploader.page.screenshot(path=str(ARTIFACTS / "data-worst-upload.png"), full_page=True)
         assert still_checking == 1, "the upload was checked before the steps were timed"
-        # The issue asks for under 1 s. Measured on this 2-core machine with nothing else
-        # running, the worst of three steps was 1.01-1.07 s (the others 0.4-0.6 s), so the
-        # target is missed by a little and this bound is looser: it still fails when the
-        # server is held for the worker's 10 s, which is what this test is for.
-        assert max(steps_ms) < 2500, f"steps took {steps_ms} ms while another session uploaded"
+        # The issue's bound. Measured on this 2-core machine with nothing else running, three
+        # runs of three steps: 221-485 ms (before the workers stopped importing the page again
+        # and their fork server started with the app at low priority, the worst was 1.07 s).
+        assert max(steps_ms) < 1000, f"steps took {steps_ms} ms while another session uploaded"
         # The refusal's one problem ("... so it was stopped") is in the report's grid, which
         # the page draws on a canvas; its words are checked in tests/test_worker.py.
         assert "“zigzag.geojson” was not added, nothing changed: 1 problem" in refusal
