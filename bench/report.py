@@ -188,6 +188,18 @@ def uploads_markdown(uploads: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def layer_upload_markdown(kept: dict[str, Any]) -> str:
+    """The section of RESULTS.md on a 10 MB layer read, checked, saved and drawn (written by
+    ``python -m bench.upload --write``)."""
+    return (
+        "## A 10 MB layer: read, checked, saved, drawn (target 2 s)\n\n"
+        f"Written by `.venv/bin/python -m bench.upload --write` on {kept.get('date', '?')} "
+        f"(commit {kept.get('commit', '?')}); best and median of 3.\n\n```\n"
+        + "\n".join(str(line) for line in kept.get("lines", []))
+        + "\n```\n"
+    )
+
+
 def write(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
     """Write results.json and RESULTS.md into ``folder`` (with the uploads section when
     ``folder/uploads.json`` exists)."""
@@ -198,5 +210,8 @@ def write(results: dict[str, Any], folder: Path) -> tuple[Path, Path]:
     uploads = folder / "uploads.json"
     if uploads.exists():
         text += "\n" + uploads_markdown(json.loads(uploads.read_text("utf-8")))
+    layer = folder / "upload.json"
+    if layer.exists():
+        text += "\n" + layer_upload_markdown(json.loads(layer.read_text("utf-8")))
     md_path.write_text(text, "utf-8")
     return json_path, md_path

@@ -508,7 +508,10 @@ def _git(*args: str) -> str:
 
 def commit() -> str:
     head = _git("rev-parse", "--short", "HEAD")
-    dirty = [line[3:] for line in _git("status", "--porcelain").splitlines() if line]
+    # A --porcelain line is its status letters, then the path; _git strips the output's ends,
+    # which takes the leading space of the first line's status (" M README.md").
+    lines = _git("status", "--porcelain").splitlines()
+    dirty = [line.split(maxsplit=1)[1] for line in lines if len(line.split(maxsplit=1)) == 2]
     others = [path for path in dirty if not path.startswith("bench/")]
     return head + (f" (with uncommitted changes to {', '.join(others)})" if others else "")
 

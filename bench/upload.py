@@ -157,6 +157,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--megabytes", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--natural-earth", action="store_true")
+    parser.add_argument(
+        "--write", action="store_true", help="keep the figures in bench/RESULTS.md (upload.json)"
+    )
     args = parser.parse_args(argv)
     data = hostile.detailed_layer() if args.natural_earth else layer_bytes(args.megabytes)
     load_before = os.getloadavg()
@@ -169,18 +172,33 @@ def main(argv: list[str]) -> int:
         kept = workspace.read_workspace(next(Path(folder).glob("bench-*.gpkg"))).overlays
     reruns = [rerun_seconds(kept, load_dataset().sites) for _ in range(args.repeat)]
     load_after = os.getloadavg()
-    print(f"layer: {len(data) / 1e6:.1f} MB, {data.count(b'Feature') - 1} features")
-    print("wall clock, the app's way (worker process):")
-    for step in (*STEPS, "total"):
-        print(_line(step, [run[step] for run in runs]))
-    print("CPU (user + system), in process:")
-    for step in (*STEPS, "total"):
-        print(_line(step, [cpu[step] for cpu in cpus]))
-    print(_line("rerun", reruns) + " (every rerun of the map page; not in the total)")
-    print(f"load average: {load_before[0]:.1f} before, {load_after[0]:.1f} after (1 min)")
+    lines = [f"layer: {len(data) / 1e6:.1f} MB, {data.count(b'Feature') - 1} features"]
+    lines.append("wall clock, the app's way (worker process):")
+    lines += [_line(step, [run[step] for run in runs]) for step in (*STEPS, "total")]
+    lines.append("CPU (user + system), in process:")
+    lines += [_line(step, [cpu[step] for cpu in cpus]) for step in (*STEPS, "total")]
+    lines.append(_line("rerun", reruns) + " (every rerun of the map page; not in the total)")
+    lines.append(f"load average: {load_before[0]:.1f} before, {load_after[0]:.1f} after (1 min)")
     total = statistics.median(run["total"] for run in runs)
-    print(f"target {TARGET_SECONDS:.0f} s: {'met' if total <= TARGET_SECONDS else 'missed'}")
+    lines.append(f"target {TARGET_SECONDS:.0f} s: {'met' if total <= TARGET_SECONDS else 'missed'}")
+    print("\n".join(lines))
+    if args.write:
+        _write(lines)
     return 0 if total <= TARGET_SECONDS else 1
+
+
+def _write(lines: list[str]) -> None:
+    """Keep the figures as bench/upload.json and rewrite RESULTS.md with them."""
+    from bench import report
+    from bench.run import BENCH_DIR, commit
+
+    kept = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit()}
+    (BENCH_DIR / "upload.json").write_text(
+        json.dumps({**kept, "lines": lines}, indent=2) + "\n", "utf-8"
+    )
+    results = BENCH_DIR / "results.json"
+    if results.exists():
+        report.write(json.loads(results.read_text("utf-8")), BENCH_DIR)
 
 
 if __name__ == "__main__":
