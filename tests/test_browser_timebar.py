@@ -108,10 +108,13 @@ def test_scrubbing_redraws_the_map_without_a_rerun_and_the_app_follows_once_sett
     assert _map_day(frame) == "2026-01-17" and frame.locator(DAY).inner_text() == "17 Jan 2026"
     after = _marker_tips(frame)
     assert "Nuuk" in after and len(after) == len(before) + 1
-    # Both days were drawn before any rerun (the settle may already have sent the last one).
+    # Drawn before any rerun (the settle may already have sent the last day). Two presses
+    # within one animation frame are drawn once, as the second day.
     drawn = frame.evaluate("() => window.__days")
-    assert [d["day"] for d in drawn[:2]] == ["2026-01-18", "2026-01-17"]
-    assert [d["reruns"] for d in drawn[:2]] == [0, 0]
+    days = [d["day"] for d in drawn]
+    assert days[:2] in (["2026-01-18", "2026-01-17"], ["2026-01-17"]), days
+    assert "2026-01-17" in days and set(days) <= {"2026-01-18", "2026-01-17"}
+    assert drawn[0]["reruns"] == 0
     page.screenshot(path=str(ARTIFACTS / f"timebar-{width}x{height}-scrubbed.png"))
 
     # Idle 300 ms: the day goes to the app once; its slider and the URL follow.

@@ -50,7 +50,10 @@ READ_VIEW = """() => {
     const script = document.querySelector("[data-test-script-state]");
     const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
     const doc = frame && frame.contentDocument;
-    const markers = doc ? [...doc.querySelectorAll(".dep[data-site]")] : [];
+    // As of a day every date's marker is in the map; the time bar hides (display: none) the
+    // ones its day does not show.
+    const markers = doc ? [...doc.querySelectorAll(".dep[data-site]")]
+        .filter(m => m.getClientRects().length > 0) : [];
     const metrics = {};
     document.querySelectorAll('[data-testid="stMetric"]').forEach(m => {
         const label = m.querySelector('[data-testid="stMetricLabel"]');
