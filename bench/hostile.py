@@ -4,9 +4,11 @@ of issue 19 and the largest valid inputs. Used by tests/test_limits.py and bench
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -52,22 +54,31 @@ def workbook_bomb(unzipped_mb: int = 131) -> bytes:
     row = b"<row>" + cell * 17 + b"</row>"
     block = row * 1000
     out = io.BytesIO()
+    with (
+        _workbook(out) as book,
+        book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet,
+    ):
+        sheet.write(
+            b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+            b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        )
+        written = 0
+        while written < unzipped_mb * 1024 * 1024:
+            sheet.write(block)
+            written += len(block)
+        sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def _workbook(out: io.BytesIO) -> Iterator[zipfile.ZipFile]:
+    """A zip written into ``out`` with every part of an .xlsx but its one sheet."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as book:
         book.writestr("[Content_Types].xml", _CONTENT_TYPES)
         book.writestr("_rels/.rels", _RELS)
         book.writestr("xl/workbook.xml", _WORKBOOK)
         book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(
-                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
-                b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-            )
-            written = 0
-            while written < unzipped_mb * 1024 * 1024:
-                sheet.write(block)
-                written += len(block)
-            sheet.write(b"</sheetData></worksheet>")
-    return out.getvalue()
+        yield book
 
 
 def far_cell_workbook(reference: str = "XFD1048576") -> bytes:
@@ -83,11 +94,7 @@ def far_cell_workbook(reference: str = "XFD1048576") -> bytes:
         f'<c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
     )
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as book:
-        book.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        book.writestr("_rels/.rels", _RELS)
-        book.writestr("xl/workbook.xml", _WORKBOOK)
-        book.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+    with _workbook(out) as book:
         book.writestr("xl/worksheets/sheet1.xml", sheet)
     return out.getvalue()
 

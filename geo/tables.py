@@ -1007,9 +1007,24 @@ def deployments_from_csv(
     text, problems = _parse_csv(
         data, columns=settings.DEPLOYMENT_COLUMNS, error=DeploymentTableError, source=source
     )
+    return _checked_deployments(
+        text, problems, site_ids=site_ids, source_ids=source_ids, source=source, unguard=unguard
+    )
+
+
+def _checked_deployments(
+    text: pd.DataFrame,
+    problems: list[Problem],
+    *,
+    site_ids: Collection[str],
+    source_ids: Collection[str],
+    source: str,
+    unguard: Callable[[str], str] | None,
+) -> pd.DataFrame:
+    """The deployments of parsed cell text, once every row is valid (CSV and sheet alike)."""
     if unguard is not None:
         text = _unguarded(text, unguard)
-    problems += _deployment_problems(text, site_ids=site_ids, source_ids=source_ids)
+    problems = problems + _deployment_problems(text, site_ids=site_ids, source_ids=source_ids)
     if problems:
         raise DeploymentTableError(_sorted(problems, settings.DEPLOYMENT_COLUMNS), source)
     return _typed_deployments(text)
@@ -1039,12 +1054,9 @@ def deployments_from_records(
         error=DeploymentTableError,
         source=source,
     )
-    if unguard is not None:
-        text = _unguarded(text, unguard)
-    problems += _deployment_problems(text, site_ids=site_ids, source_ids=source_ids)
-    if problems:
-        raise DeploymentTableError(_sorted(problems, settings.DEPLOYMENT_COLUMNS), source)
-    return _typed_deployments(text)
+    return _checked_deployments(
+        text, problems, site_ids=site_ids, source_ids=source_ids, source=source, unguard=unguard
+    )
 
 
 def load_deployments(
