@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from geo import settings
+from geo.files import replace_atomically
 from layers import assets
 from layers.stylesheet import stylesheet_file
 
@@ -68,9 +69,7 @@ def publish_json(data: object, *, static_dir: Path | None = None, folder: str = 
     target = static_dir / folder / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)  # a reader never sees half a file
+        replace_atomically(target, text.encode("utf-8"))  # a reader never sees half a file
         files = sorted(target.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
         for old in files[: max(0, len(files) - settings.TIMEBAR_FILES_KEPT)]:
             old.unlink(missing_ok=True)
